@@ -9,6 +9,22 @@ public sealed class WordNetDatasetBuilderTests(FullWordNetFixture wordnet) : IDi
     private readonly string root = Directory.CreateTempSubdirectory("st-train-wnds-").FullName;
     private static readonly WordNetDatasetOptions Small = new() { MaxSynsets = 1500, MaxQueries = 100,
         MaxDistractors = 300 };
+    private static readonly object Gate = new();
+    private static (WordNetDatasetBuilder Builder, IReadOnlyList<WordNetGeneratedDataset> Datasets)? built;
+
+    /// <summary>One build of the small options, shared by the tests that only read it.</summary>
+    private (WordNetDatasetBuilder Builder, IReadOnlyList<WordNetGeneratedDataset> Datasets) Built()
+    {
+        lock (Gate)
+        {
+            if (built is null)
+            {
+                var builder = new WordNetDatasetBuilder(wordnet.Nouns, Small);
+                built = (builder, builder.Build());
+            }
+            return built.Value;
+        }
+    }
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
@@ -32,8 +48,7 @@ public sealed class WordNetDatasetBuilderTests(FullWordNetFixture wordnet) : IDi
     [Fact]
     public void Splits_are_disjoint_by_synset_in_every_row()
     {
-        var builder = new WordNetDatasetBuilder(wordnet.Nouns, Small);
-        var datasets = builder.Build();
+        var (builder, datasets) = Built();
         var splitSets = new Dictionary<string, HashSet<string>>();
         foreach (WordNetTable table in datasets.SelectMany(d => d.Tables))
         {
@@ -65,8 +80,8 @@ public sealed class WordNetDatasetBuilderTests(FullWordNetFixture wordnet) : IDi
     [Fact]
     public void Each_shape_has_its_columns_and_value_types()
     {
-        var builder = new WordNetDatasetBuilder(wordnet.Nouns, Small);
-        var byName = builder.Build().ToDictionary(d => d.Name);
+        var (builder, datasets) = Built();
+        var byName = datasets.ToDictionary(d => d.Name);
         var expected = new Dictionary<string, string[]>
         {
             ["reverse_dictionary"] = ["anchor", "positive"],
@@ -139,8 +154,7 @@ public sealed class WordNetDatasetBuilderTests(FullWordNetFixture wordnet) : IDi
     [Fact]
     public void Information_retrieval_qrels_point_at_the_query_synsets_lemmas()
     {
-        var builder = new WordNetDatasetBuilder(wordnet.Nouns, Small);
-        var ir = builder.Build().Single(d => d.Name == "ir");
+        var ir = Built().Datasets.Single(d => d.Name == "ir");
         foreach (string split in new[] { "dev", "test" })
         {
             var queries = ir.Table($"{split}/queries.jsonl").Rows.ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
@@ -162,8 +176,7 @@ public sealed class WordNetDatasetBuilderTests(FullWordNetFixture wordnet) : IDi
     public void Writing_twice_gives_byte_identical_files_and_cards_with_row_counts()
     {
         string first = Path.Combine(root, "one"), second = Path.Combine(root, "two");
-        var builder = new WordNetDatasetBuilder(wordnet.Nouns, Small);
-        var datasets = builder.Build();
+        var (builder, datasets) = Built();
         var files = WordNetDatasetWriter.Write(datasets, builder, first);
         var rebuilt = new WordNetDatasetBuilder(WordNetDatabase.Load(wordnet.Dict, ['n']), Small);
         WordNetDatasetWriter.Write(rebuilt.Build(), rebuilt, second);

@@ -316,7 +316,7 @@ public static class HardNegativeMiner
                     for (int i = 0; i < positiveIds[q].Count; i++)
                     {
                         rows.Add([queries[q], corpus[positiveIds[q][i]],
-                            outputScores ? positiveScores[q][i] : 1L]);
+                            outputScores ? (object)positiveScores[q][i] : 1L]);
                         foreach (Candidate c in chosen[q].Where(Valid))
                         {
                             negativeScores.Add(c.Score);
@@ -324,7 +324,7 @@ public static class HardNegativeMiner
                         }
                     }
                     foreach (Candidate c in chosen[q].Where(Valid))
-                        rows.Add([queries[q], corpus[c.Index], outputScores ? c.Score : 0L]);
+                        rows.Add([queries[q], corpus[c.Index], outputScores ? (object)c.Score : 0L]);
                 }
                 break;
             default:
