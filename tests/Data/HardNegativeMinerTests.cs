@@ -10,7 +10,8 @@ namespace StTrain.Tests.Data;
 /// their angle difference and every ranking below can be read off the angles.
 /// q1 at 0°: a 10° (0.985) &gt; p1 20° (0.940, its positive) &gt; b 25° (0.906) &gt; c 40° (0.766) &gt; d 60° (0.5)
 ///   &gt; e 90° (0) &gt; f 120° (−0.5) &gt; p2 170° (−0.985).
-/// q2 at 180°: p2 170° (0.985, its positive) &gt; f (0.5) &gt; e (0) &gt; d (−0.5) &gt; c (−0.766) &gt; b &gt; p1 &gt; a.
+/// q2 at 180°: p2 170° (0.985, its positive) &gt; f (0.5) &gt; e (0) &gt; d (−0.5) &gt; c (−0.766) &gt; b &gt; p1 &gt;
+/// a.
 /// </summary>
 public sealed class HardNegativeMinerTests
 {
@@ -167,7 +168,10 @@ public sealed class HardNegativeMinerTests
         Assert.Equal(Cos(20), (double)first[0]!, 5);
         Assert.Equal(Cos(10), (double)first[1]!, 5);
 
-        var scoredPairs = Mine(options with { OutputFormat = HardNegativeMiningOptions.LabeledPair, OutputScores = true });
+        var scoredPairs = Mine(options with
+        {
+            OutputFormat = HardNegativeMiningOptions.LabeledPair, OutputScores = true,
+        });
         Assert.Equal("score", scoredPairs.Dataset.ColumnNames[2]);
         Assert.Equal(Cos(10), scoredPairs.Dataset.GetDoubles("score")[1], 5);
 

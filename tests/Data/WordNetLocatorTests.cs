@@ -36,7 +36,10 @@ public sealed class WordNetLocatorTests : IDisposable
             Add(tar, "package/dict/../../escape.txt", "bad");
             Add(tar, "package/dict/sub/nested.txt", "bad");
             Add(tar, "package/index.js", "not needed");
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "package/dict/link") { LinkName = "/etc/passwd" });
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.SymbolicLink, "package/dict/link")
+            {
+                LinkName = "/etc/passwd",
+            });
         }
         string destination = Path.Combine(root, "out");
         int count = WordNetLocator.ExtractDict(tarball, destination);
