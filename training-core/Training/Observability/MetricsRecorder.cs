@@ -88,11 +88,14 @@ public sealed class MetricsRecorder : IDisposable
                     nameof(values));
             if (ReservedKeys.Contains(key))
                 throw new ArgumentException(
-                    $"metric key \"{key}\" clashes with the line's own \"{key}\" field; prefix it, e.g. \"train/{key}\"",
+                    $"metric key \"{key}\" clashes with the line's own \"{key}\" field; " +
+                    $"prefix it, e.g. \"train/{key}\"",
                     nameof(values));
         }
 
-        var time = DateTimeOffset.UtcNow;
+        // Kept to the millisecond the file stores, so Records and a reload of metrics.jsonl compare equal.
+        var now = DateTimeOffset.UtcNow;
+        var time = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         var copy = new Dictionary<string, double>(values.Count);
         foreach (var (key, value) in values) copy[key] = value;
         var record = new MetricRecord(step, epoch, copy) { Time = time };
