@@ -83,6 +83,18 @@ public sealed class MetricsRecorderTests : IDisposable
     }
 
     [Fact]
+    public void Keys_with_plus_quotes_and_non_ascii_round_trip_and_stay_readable()
+    {
+        using var recorder = new MetricsRecorder(Path.Combine(root, "keys"));
+        string key = "eval/acc+f1 \"é\"";
+        recorder.Log(3, 0, V((key, 0.25)));
+        string text = File.ReadAllText(recorder.MetricsPath);
+        Assert.Contains("eval/acc+f1", text);
+        Assert.Contains("é", text);
+        Assert.Equal(0.25, MetricsRecorder.ReadJsonl(recorder.MetricsPath)[0].Values[key]);
+    }
+
+    [Fact]
     public void Records_are_a_snapshot_not_affected_by_the_callers_dictionary()
     {
         using var recorder = new MetricsRecorder(Path.Combine(root, "snapshot"));
