@@ -59,7 +59,7 @@ public abstract class SentenceLoss : nn.Module
     /// Multiplies the gradients a loss with <see cref="PerformsOwnBackward"/> accumulates (e.g.
     /// 1 / gradient_accumulation_steps). Does not change the returned loss value. Ignored by other losses.
     /// </summary>
-    public double BackwardScale { get; set; } = 1.0;
+    public virtual double BackwardScale { get; set; } = 1.0;
 
     /// <summary>Weights owned by the loss itself (not the model) that the optimizer must also update.</summary>
     public virtual IEnumerable<TorchSharp.Modules.Parameter> ExtraParameters => parameters();
