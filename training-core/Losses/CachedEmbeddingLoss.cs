@@ -138,7 +138,7 @@ public abstract class CachedEmbeddingLoss : SentenceLoss
         if (slice.TryGetValue(Features.AttentionMask, out Tensor? mask) && mask.dim() == 2)
         {
             long width = mask.shape[1];
-            long used = mask.sum(0).nonzero().max().item<long>() + 1;
+            long used = mask.sum(dim: 0).nonzero().max().item<long>() + 1;
             if (used < width)
             {
                 foreach (string key in slice.Keys.ToList())
