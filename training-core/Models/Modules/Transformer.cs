@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StTrain.Core.Models.Bert;
+using StTrain.Core.Models.IO;
+using StTrain.Core.Models.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StTrain.Core.Models.Modules;
+
+/// <summary>
+/// The transformer stage: tokenizer + BERT encoder, producing "token_embeddings". Saved at the folder root as
+/// model.safetensors, config.json, tokenizer files and sentence_bert_config.json.
+/// </summary>
+public sealed class Transformer : PipelineModule
+{
+#pragma warning disable IDE1006 // The field name is the checkpoint prefix Python uses ("auto_model").
+    private readonly BertModel auto_model;
+#pragma warning restore IDE1006
+
+    public WordPieceTokenizer Tokenizer { get; }
+    public BertModel Encoder => auto_model;
+    public int MaxSeqLength { get; set; }
+
+    public Transformer(BertModel model, WordPieceTokenizer tokenizer, int maxSeqLength) : base(nameof(Transformer))
+    {
+        auto_model = model;
+        Tokenizer = tokenizer;
+        MaxSeqLength = maxSeqLength;
+        RegisterComponents();
+    }
+
+    public override string TypeName => "sentence_transformers.models.Transformer";
+
+    public override string DefaultFolderName(int index) => "";
+
+    public int HiddenSize => auto_model.Config.HiddenSize;
+
+    public Features Tokenize(IReadOnlyList<string> texts) => Tokenizer.Encode(texts, MaxSeqLength);
+
+    public override Features forward(Features features)
+    {
+        var output = new Features(features)
+        {
+            [Features.TokenEmbeddings] = auto_model.forward(
+                features[Features.InputIds], features[Features.AttentionMask], features[Features.TokenTypeIds]),
+        };
+        return output;
+    }
+
+    /// <summary>Loads the transformer stage from a folder (the model root or a module sub-folder).</summary>
+    public static Transformer Load(string directory)
+    {
+        string configPath = Path.Combine(directory, "config.json");
+        if (!File.Exists(configPath))
+            throw new FileNotFoundException($"{directory} has no config.json; it is not a transformer model folder.");
+        var weights = LoadWeights(directory);
+        var config = BertConfig.Load(configPath);
+        config = new BertConfig
+        {
+            VocabSize = config.VocabSize, HiddenSize = config.HiddenSize, NumHiddenLayers = config.NumHiddenLayers,
+            NumAttentionHeads = config.NumAttentionHeads, IntermediateSize = config.IntermediateSize,
+            HiddenAct = config.HiddenAct, MaxPositionEmbeddings = config.MaxPositionEmbeddings,
+            TypeVocabSize = config.TypeVocabSize, LayerNormEps = config.LayerNormEps,
+            HiddenDropoutProb = config.HiddenDropoutProb, AttentionProbsDropoutProb = config.AttentionProbsDropoutProb,
+            PadTokenId = config.PadTokenId, Raw = config.Raw,
+            HasPooler = weights.ContainsKey("pooler.dense.weight"),
+        };
+
+        var model = new BertModel(config);
+        CopyWeights(model, weights, directory);
+        foreach (var tensor in weights.Values) tensor.Dispose();
+
+        var tokenizer = WordPieceTokenizer.Load(directory);
+        int maxSeqLength = Math.Min(config.MaxPositionEmbeddings, tokenizer.ModelMaxLength ?? int.MaxValue);
+        string sbertPath = Path.Combine(directory, "sentence_bert_config.json");
+        if (File.Exists(sbertPath) &&
+            JsonNode.Parse(File.ReadAllText(sbertPath))?["max_seq_length"] is JsonValue v && v.TryGetValue(out int m))
+            maxSeqLength = m;
+        return new Transformer(model, tokenizer, maxSeqLength);
+    }
+
+    private static Dictionary<string, Tensor> LoadWeights(string directory)
+    {
+        string safetensors = Path.Combine(directory, "model.safetensors");
+        if (!File.Exists(safetensors))
+        {
+            string found = File.Exists(Path.Combine(directory, "pytorch_model.bin"))
+                ? " It has pytorch_model.bin, a pickle file that st-train does not read; convert it to safetensors."
+                : "";
+            throw new FileNotFoundException($"{directory} has no model.safetensors.{found}");
+        }
+
+        // Checkpoints saved from BertFor* heads prefix every key with "bert."; the position_ids buffer is derived.
+        var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (key, value) in SafeTensorsFile.Load(safetensors))
+        {
+            string name = key.StartsWith("bert.", StringComparison.Ordinal) ? key[5..] : key;
+            if (name.EndsWith("position_ids", StringComparison.Ordinal)) { value.Dispose(); continue; }
+            weights[name] = value;
+        }
+        return weights;
+    }
+
+    private static void CopyWeights(BertModel model, Dictionary<string, Tensor> weights, string directory)
+    {
+        var missing = new List<string>();
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in model.named_parameters())
+            {
+                if (!weights.TryGetValue(name, out var source)) { missing.Add(name); continue; }
+                if (!source.shape.SequenceEqual(parameter.shape))
+                    throw new InvalidDataException(
+                        $"{directory}/model.safetensors: '{name}' has shape [{string.Join(", ", source.shape)}] but " +
+                        $"config.json implies [{string.Join(", ", parameter.shape)}].");
+                parameter.copy_(source.to(parameter.dtype));
+            }
+        }
+        if (missing.Count > 0)
+            throw new InvalidDataException(
+                $"{directory}/model.safetensors lacks {missing.Count} weight(s) the BERT encoder needs, e.g. " +
+                $"{string.Join(", ", missing.Take(3))}.");
+    }
+
+    public override void Save(string directory)
+    {
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, parameter) in auto_model.named_parameters()) state[name] = parameter;
+        SafeTensorsFile.Save(Path.Combine(directory, "model.safetensors"), state,
+            new Dictionary<string, string> { ["format"] = "pt" });
+        auto_model.Config.Save(Path.Combine(directory, "config.json"));
+        Tokenizer.Save(directory);
+        var sbert = new JsonObject { ["max_seq_length"] = MaxSeqLength, ["do_lower_case"] = false };
+        File.WriteAllText(Path.Combine(directory, "sentence_bert_config.json"),
+            sbert.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
