@@ -8,11 +8,15 @@ namespace StTrain.Server.Mcp;
 /// <summary>Builds tool results: readable text for the model plus structuredContent for programs.</summary>
 public static class ToolResults
 {
-    /// <summary>snake_case JSON for structured content and output schemas, based on the SDK's defaults.</summary>
+    /// <summary>
+    /// snake_case JSON for structured content and output schemas, based on the SDK's defaults; nulls are written so
+    /// every field of the output schema is present.
+    /// </summary>
     public static JsonSerializerOptions Json { get; } = new(McpJsonUtilities.DefaultOptions)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
         WriteIndented = false,
     };
 

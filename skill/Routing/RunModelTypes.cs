@@ -4,8 +4,8 @@ using StTrain.Skill.Specs;
 namespace StTrain.Skill.Routing;
 
 /// <summary>
-/// The model type of an existing run: from runs/{RUN}/scaffold.json when the spec was scaffolded, otherwise read
-/// off the spec's loss name (reranker and SPLADE losses have names no bi-encoder loss shares).
+/// The model type of an existing run: the spec's model_type when it states one, else runs/{RUN}/scaffold.json when
+/// the spec was scaffolded, else read off the loss name (reranker and SPLADE losses have names of their own).
 /// </summary>
 public static class RunModelTypes
 {
@@ -18,13 +18,18 @@ public static class RunModelTypes
     /// <summary>The run's model type.</summary>
     public static ModelType Of(RunWorkspace workspace, string runName, SpecDocument spec)
     {
+        if (Enum.TryParse<ModelType>(spec.GetScalar("model_type"), ignoreCase: false, out var stated))
+        {
+            return stated;
+        }
+
         var record = RunJson.Read<ScaffoldRecord>(workspace.ScaffoldRecordPath(runName), out _);
         if (record is not null && Enum.TryParse<ModelType>(record.ModelType, out var recorded))
         {
             return recorded;
         }
 
-        return FromLoss(spec.GetScalar("loss.name"), spec.GetScalar("loss.wrapper.name"));
+        return FromLoss(spec.GetScalar("loss.name") ?? spec.GetScalar("loss"), spec.GetScalar("loss.wrapper.name"));
     }
 
     /// <summary>The type a loss (and optional wrapper) belongs to.</summary>

@@ -1,13 +1,14 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace StTrain.Skill.Specs;
 
 /// <summary>
-/// Sets a value in block-style YAML by editing lines, so the template's comments survive. It handles paths made of
-/// mapping keys only: it replaces the value of an existing key (dropping that key's nested block) or appends the
-/// missing keys at the end of their parent block. Anything else (list indices, flow-style parents) returns null and
-/// the caller falls back to a tree edit.
+/// Sets a value in block-style YAML by editing lines, so the template's comments survive. It follows mapping keys
+/// and positions in block lists ("evaluators.0.name"), replaces the value of an existing key (dropping that key's
+/// nested block) or appends missing keys at the end of their parent block. Anything else (replacing a whole list
+/// item, flow-style parents) returns null and the caller falls back to a tree edit.
 /// </summary>
 public static partial class SpecLineEditor
 {
@@ -17,7 +18,7 @@ public static partial class SpecLineEditor
     /// <summary>The edited text, or null when this path cannot be edited line by line.</summary>
     public static string? TrySet(string yaml, SpecPath path, JsonElement value)
     {
-        if (!path.IsMappingOnly)
+        if (SpecPath.IsIndex(path.Segments[^1]))
         {
             return null;
         }
@@ -26,18 +27,33 @@ public static partial class SpecLineEditor
         var flow = YamlScalars.ToFlow(value);
 
         // The block of the current parent: lines [start, end) whose content is indented deeper than parentIndent.
-        int start = 0, end = lines.Count, parentIndent = -1;
+        // itemLine is the "- " line when the block is one list item (its first key sits on that line).
+        int start = 0, end = lines.Count, parentIndent = -1, itemLine = -1;
         for (var depth = 0; depth < path.Segments.Count; depth++)
         {
-            var key = path.Segments[depth];
-            var childIndent = ChildIndent(lines, start, end, parentIndent);
+            var segment = path.Segments[depth];
+            if (SpecPath.IsIndex(segment))
+            {
+                var item = FindItem(lines, start, end, int.Parse(segment, CultureInfo.InvariantCulture));
+                if (item is null)
+                {
+                    return null;
+                }
+
+                (start, end, parentIndent, itemLine) = item.Value;
+                continue;
+            }
+
+            var childIndent = itemLine >= 0 ? parentIndent : ChildIndent(lines, start, end, parentIndent);
             var found = -1;
+            Match? keyMatch = null;
             for (var index = start; index < end; index++)
             {
-                var match = KeyLine().Match(lines[index]);
-                if (match.Success && match.Groups["indent"].Length == childIndent && match.Groups["key"].Value == key)
+                var match = KeyLine().Match(AsMappingLine(lines[index], index == itemLine));
+                if (match.Success && match.Groups["indent"].Length == childIndent && match.Groups["key"].Value == segment)
                 {
                     found = index;
+                    keyMatch = match;
                     break;
                 }
             }
@@ -47,18 +63,20 @@ public static partial class SpecLineEditor
                 return Append(lines, end, childIndent, path.Segments.Skip(depth).ToList(), flow);
             }
 
-            var keyMatch = KeyLine().Match(lines[found]);
-            var rest = keyMatch.Groups["rest"].Value;
+            var rest = keyMatch!.Groups["rest"].Value;
             var blockEnd = BlockEnd(lines, found + 1, end, childIndent);
             if (depth == path.Segments.Count - 1)
             {
                 var comment = InlineComment(rest);
-                lines[found] = $"{new string(' ', childIndent)}{key}: {flow}{comment}";
+                var prefix = found == itemLine
+                    ? new string(' ', childIndent - 2) + "- "
+                    : new string(' ', childIndent);
+                lines[found] = $"{prefix}{segment}: {flow}{comment}";
                 lines.RemoveRange(found + 1, LastContentLine(lines, found + 1, blockEnd) - found);
                 return string.Join('\n', lines);
             }
 
-            // Going deeper needs a block mapping here; an inline value ("prompts: {}") is left to the tree edit.
+            // Going deeper needs a block here; an inline value ("prompts: {}") is left to the tree edit.
             var inline = StripComment(rest).Trim();
             if (inline.Length > 0)
             {
@@ -68,9 +86,69 @@ public static partial class SpecLineEditor
             start = found + 1;
             end = blockEnd;
             parentIndent = childIndent;
+            itemLine = -1;
         }
 
         return null;
+    }
+
+    // The lines of the n-th item of a block list in [start, end): (first line, end, key indent, first line).
+    private static (int Start, int End, int KeyIndent, int ItemLine)? FindItem(
+        List<string> lines, int start, int end, int position)
+    {
+        var items = new List<int>();
+        var listIndent = -1;
+        for (var index = start; index < end; index++)
+        {
+            if (!IsContent(lines[index]))
+            {
+                continue;
+            }
+
+            var indent = Indent(lines[index]);
+            var isItem = lines[index].TrimStart().StartsWith("- ", StringComparison.Ordinal);
+            if (listIndent < 0)
+            {
+                if (!isItem)
+                {
+                    return null; // Not a block list.
+                }
+
+                listIndent = indent;
+            }
+
+            if (isItem && indent == listIndent)
+            {
+                items.Add(index);
+            }
+        }
+
+        if (position >= items.Count)
+        {
+            return null;
+        }
+
+        var itemStart = items[position];
+        var itemEnd = position + 1 < items.Count ? items[position + 1] : end;
+        var first = lines[itemStart].TrimStart()[2..];
+        if (!KeyLine().IsMatch(first))
+        {
+            return null; // A scalar or nested-list item, not a mapping.
+        }
+
+        return (itemStart, itemEnd, listIndent + 2, itemStart);
+    }
+
+    // The first line of a list item read as the mapping line it contains: "  - key: v" → "    key: v".
+    private static string AsMappingLine(string line, bool isItemLine)
+    {
+        if (!isItemLine)
+        {
+            return line;
+        }
+
+        var indent = Indent(line);
+        return new string(' ', indent + 2) + line[(indent + 2)..];
     }
 
     // The indentation of the first content line in a block, or parent + 2 for an empty block.

@@ -31,5 +31,5 @@ public sealed record TemplateInfo(
         ? null
         : $"Not available in this build: training-core lacks {string.Join("; ", Missing.Select(Describe))}.";
 
-    private static string Describe(CoreFeature feature) => $"{feature.Description} ({feature.TypeName})";
+    private static string Describe(CoreFeature feature) => $"{feature.Description} ({feature.TypeList})";
 }

@@ -255,14 +255,24 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
                 + "for a new experiment (logs/experiments.md keeps one row per run).");
         }
 
-        var warnings = scaffolded.Warnings.Concat(SpecChecks.Warnings(scaffolded.Document, skill.Workspace.Root))
+        var specPath = skill.Workspace.SpecPath(runName);
+        var problems = SpecValidation.Problems(scaffolded.Text, specPath);
+        if (problems.Count > 0)
+        {
+            throw new SkillException(
+                $"Refused: the spec built from '{info.Name}' with these overrides would be rejected by the trainer:\n"
+                + string.Join('\n', problems.Select(problem => "- " + problem))
+                + "\nChange the overrides and scaffold again.");
+        }
+
+        var warnings = scaffolded.Warnings
+            .Concat(SpecChecks.Warnings(scaffolded.Document, Path.GetDirectoryName(specPath)!))
             .ToList();
         if (existing.Status != RunStatus.Unknown)
         {
             warnings.Add($"runs/{runName}/spec.yaml existed and was replaced; smoke-test the new version.");
         }
 
-        var specPath = skill.Workspace.SpecPath(runName);
         Directory.CreateDirectory(Path.GetDirectoryName(specPath)!);
         File.WriteAllText(specPath, scaffolded.Text);
         RunJson.Write(skill.Workspace.ScaffoldRecordPath(runName),
