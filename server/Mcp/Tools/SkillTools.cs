@@ -233,10 +233,12 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
         var info = TemplateLibrary.Resolve(template);
         if (!info.Available)
         {
+            var alternatives = TemplateRegistry.For(info.ModelType).Where(other => other.Available)
+                .Select(other => other.Name).ToList();
             throw new SkillException($"Template '{info.Name}' is refused. {info.UnavailableReason} "
-                                     + $"Available {info.ModelType} templates: "
-                                     + string.Join(", ", TemplateRegistry.For(info.ModelType)
-                                         .Where(other => other.Available).Select(other => other.Name)) + ".");
+                                     + (alternatives.Count == 0
+                                         ? $"No {info.ModelType} template is available in this build."
+                                         : $"Available {info.ModelType} templates: {string.Join(", ", alternatives)}."));
         }
 
         var runName = RunNames.Validate(run_name);
