@@ -23,6 +23,9 @@ namespace StTrain.Server
 
             Usage: ./st-train <command> [options]
 
+              quickstart [--run-name NAME]
+                                         the main job offline: WordNet data, default template, smoke test,
+                                         training, VERDICT line
               serve                      MCP server over stdio (what mcp.json launches)
               train SPEC                 run a spec: baseline, training, final model, VERDICT line
               smoke SPEC                 the same run with max_steps=1 on tiny slices, no Hub push
@@ -58,6 +61,7 @@ namespace StTrain.Server
                     "loss" => LossCommand.Run(rest),
                     "eval" => EvalCommand.Run(rest),
                     "data" => DataCommand.Run(rest),
+                    "quickstart" => QuickstartCommand.Run(rest),
                     "mine-hard-negatives" => MineHardNegativesCommand.Run(rest),
                     _ => Unknown(command),
                 };
