@@ -108,6 +108,16 @@ public static class BundledModels
         }
     }
 
+    /// <summary>
+    /// The package's own ONNX graph of a bundled model (for comparisons with ONNX Runtime), or null when
+    /// <paramref name="id"/> is not bundled. The caller disposes the stream.
+    /// </summary>
+    public static Stream? TryOpenGraph(string id)
+    {
+        var bundle = Find(id);
+        return bundle is null ? null : Resource(LoadPackage(bundle), bundle, "model.onnx");
+    }
+
     private static Bundle? Find(string id) => Bundles.FirstOrDefault(b =>
         string.Equals(b.Id, id, StringComparison.OrdinalIgnoreCase)
         || b.Aliases.Any(a => string.Equals(a, id, StringComparison.OrdinalIgnoreCase)));
