@@ -72,7 +72,9 @@ public static class CurveChart
         canvas.DrawText((Width - RasterCanvas.MeasureText(note)) / 2, panelTop + 31, note, NoteColor);
 
         var finite = series.Finite;
-        Axis yAxis = finite.Count == 0 ? Axis.Values(0, 1) : Axis.Values(finite.Min(p => p.Value), finite.Max(p => p.Value));
+        Axis yAxis = finite.Count == 0
+            ? Axis.Values(0, 1)
+            : Axis.Values(finite.Min(p => p.Value), finite.Max(p => p.Value));
 
         double MapX(double x) => left + Inset + (x - xAxis.Low) / (xAxis.High - xAxis.Low) * (area.Width - 2 * Inset);
         double MapY(double y) => bottom - (y - yAxis.Low) / (yAxis.High - yAxis.Low) * area.Height;
@@ -130,7 +132,7 @@ public static class CurveChart
         {
             if (series.Baseline is { } baseline)
             {
-                double y = MapY(baseline);
+                double y = Math.Floor(MapY(baseline)) + 0.5; // on a pixel centre, so the 1-pixel dashes stay crisp
                 canvas.DrawDashedLine(left + 1, y, right - 1, y, BaselineColor, 1.0, 6, 4, clip);
             }
             DrawPolyline(canvas, series.Points, MapX, MapY, MetricColor, 2.0, clip);
@@ -193,7 +195,7 @@ public static class CurveChart
     private static string Skipped(Series series, string text) =>
         series.NonFinite == 0 ? text : $"{text}   {series.NonFinite} NaN/inf skipped";
 
-    /// <summary>Shortens <paramref name="text"/> with a trailing ".." so it fits <paramref name="maxWidth"/> pixels.</summary>
+    /// <summary>Cuts <paramref name="text"/> down, ending in "..", to fit <paramref name="maxWidth"/> pixels.</summary>
     private static string Fit(string text, int maxWidth)
     {
         if (RasterCanvas.MeasureText(text) <= maxWidth) return text;
@@ -265,11 +267,12 @@ public static class CurveChart
         }
     }
 
-    /// <summary>A linear axis: the drawn range and its ticks at round values (1, 2 or 5 times a power of ten).</summary>
+    /// <summary>A linear axis: the drawn range and ticks at round values (1, 2 or 5 times a power of ten).</summary>
     private sealed class Axis
     {
         private readonly int decimals;
         private readonly bool scientific;
+        private readonly string mantissaFormat;
 
         private Axis(double low, double high, double tickStep)
         {
@@ -287,9 +290,14 @@ public static class CurveChart
                 }
             }
             Ticks = ticks;
-            decimals = tickStep > 0 ? Math.Clamp((int)-Math.Floor(Math.Log10(tickStep) + 1e-9), 0, 6) : 0;
+            // Fixed-point labels carry as many decimals as the tick step needs; values beyond [1e-4, 1e6) in size
+            // switch to scientific notation with as many mantissa decimals as separate one tick from the next.
             double magnitude = Math.Max(Math.Abs(low), Math.Abs(high));
-            scientific = magnitude >= 1e6 || tickStep < 1e-5;
+            scientific = magnitude >= 1e6 || magnitude < 1e-4;
+            int stepExponent = tickStep > 0 ? (int)Math.Floor(Math.Log10(tickStep) + 1e-9) : 0;
+            decimals = Math.Clamp(-stepExponent, 0, 9);
+            int magnitudeExponent = magnitude > 0 ? (int)Math.Floor(Math.Log10(magnitude) + 1e-9) : 0;
+            mantissaFormat = "0." + new string('#', Math.Clamp(magnitudeExponent - stepExponent, 0, 6)) + "e+0";
         }
 
         public double Low { get; }
@@ -297,7 +305,7 @@ public static class CurveChart
         public IReadOnlyList<double> Ticks { get; }
 
         public string Format(double tick) =>
-            scientific ? (tick == 0 ? "0" : tick.ToString("0.##e+0", CultureInfo.InvariantCulture))
+            scientific ? (tick == 0 ? "0" : tick.ToString(mantissaFormat, CultureInfo.InvariantCulture))
             : tick.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
         /// <summary>The exact step range (a single step widens to one unit), ticks at whole steps.</summary>
@@ -308,7 +316,8 @@ public static class CurveChart
             return new Axis(min, max, step);
         }
 
-        /// <summary>The value range padded by 5% each side; a constant widens by 5% of itself (or 0.5 around 0).</summary>
+        /// <summary>The range padded by 5% each side; a (near-)constant widens by 5% of itself (0.5 around 0).
+        /// </summary>
         public static Axis Values(double min, double max)
         {
             double range = max - min;
@@ -320,10 +329,13 @@ public static class CurveChart
                 max /= 2;
                 range = max - min;
             }
-            if (range <= 0)
+            double magnitude = Math.Max(Math.Abs(min), Math.Abs(max));
+            // Differences below a millionth of the values' size are rounding noise: draw them as a flat line.
+            if (range <= magnitude * 1e-6)
             {
-                double pad = min == 0 ? 0.5 : Math.Abs(min) * 0.05;
-                (min, max) = (min - pad, max + pad);
+                double middle = min + range / 2;
+                double pad = middle == 0 ? 0.5 : Math.Abs(middle) * 0.05;
+                (min, max) = (middle - pad, middle + pad);
             }
             else
             {
@@ -332,7 +344,7 @@ public static class CurveChart
             return new Axis(min, max, NiceStep((max - min) / 5));
         }
 
-        /// <summary>The round number (1, 2 or 5 times 10^k) closest above-or-near <paramref name="raw"/>.</summary>
+        /// <summary>The round number (1, 2 or 5 times 10^k) nearest to <paramref name="raw"/>.</summary>
         private static double NiceStep(double raw)
         {
             if (!(raw > 0) || !double.IsFinite(raw)) return 0;

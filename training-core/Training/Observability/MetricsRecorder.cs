@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace StTrain.Core.Training.Observability;
@@ -20,6 +21,7 @@ public sealed class MetricsRecorder : IDisposable
     public const string TensorBoardDirectoryName = "tensorboard";
 
     private static readonly HashSet<string> ReservedKeys = ["step", "epoch", "time"];
+    private static readonly JavaScriptEncoder RelaxedEscaping = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     private readonly object gate = new();
     private readonly List<MetricRecord> records = [];
     private readonly FileStream metricsStream;
@@ -52,7 +54,15 @@ public sealed class MetricsRecorder : IDisposable
 
         metricsStream = new FileStream(MetricsPath, resume ? FileMode.Append : FileMode.Create, FileAccess.Write,
             FileShare.Read);
-        tensorBoard = new TensorBoardEventWriter(TensorBoardDirectory);
+        try
+        {
+            tensorBoard = new TensorBoardEventWriter(TensorBoardDirectory);
+        }
+        catch
+        {
+            metricsStream.Dispose();
+            throw;
+        }
     }
 
     public string RunDirectory { get; }
@@ -88,11 +98,14 @@ public sealed class MetricsRecorder : IDisposable
                     nameof(values));
             if (ReservedKeys.Contains(key))
                 throw new ArgumentException(
-                    $"metric key \"{key}\" clashes with the line's own \"{key}\" field; prefix it, e.g. \"train/{key}\"",
+                    $"metric key \"{key}\" clashes with the line's own \"{key}\" field; " +
+                    $"prefix it, e.g. \"train/{key}\"",
                     nameof(values));
         }
 
-        var time = DateTimeOffset.UtcNow;
+        // Kept to the millisecond the file stores, so Records and a reload of metrics.jsonl compare equal.
+        var now = DateTimeOffset.UtcNow;
+        var time = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
         var copy = new Dictionary<string, double>(values.Count);
         foreach (var (key, value) in values) copy[key] = value;
         var record = new MetricRecord(step, epoch, copy) { Time = time };
@@ -160,7 +173,9 @@ public sealed class MetricsRecorder : IDisposable
     private static byte[] EncodeLine(MetricRecord record)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps keys such as "eval/acc+f1" or non-ASCII names readable (and greppable) in the file;
+        // the output is never embedded in HTML.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = RelaxedEscaping }))
         {
             json.WriteStartObject();
             json.WriteNumber("step", record.Step);

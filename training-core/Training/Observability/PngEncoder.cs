@@ -54,7 +54,7 @@ public static class PngEncoder
         return png.ToArray();
     }
 
-    /// <summary>Writes the PNG next to <paramref name="path"/> first and moves it in, so readers never see half a file.</summary>
+    /// <summary>Writes beside <paramref name="path"/>, then moves the file in: readers never see half a PNG.</summary>
     public static void Save(RasterCanvas canvas, string path)
     {
         string full = Path.GetFullPath(path);

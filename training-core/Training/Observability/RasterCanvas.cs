@@ -127,7 +127,8 @@ public sealed class RasterCanvas
         }
     }
 
-    /// <summary>Width in pixels of <paramref name="text"/> as <see cref="DrawText"/> draws it (no trailing gap).</summary>
+    /// <summary>Width in pixels of <paramref name="text"/> as <see cref="DrawText"/> draws it (no trailing gap).
+    /// </summary>
     public static int MeasureText(string text, int scale = 1) =>
         text.Length == 0 ? 0 : (text.Length * BitmapFont.Advance - (BitmapFont.Advance - BitmapFont.GlyphWidth))
                                * Math.Max(1, scale);

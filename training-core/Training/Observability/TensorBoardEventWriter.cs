@@ -21,7 +21,8 @@ public sealed class TensorBoardEventWriter : IDisposable
     private readonly object gate = new();
     private bool disposed;
 
-    /// <summary>Creates <paramref name="logDirectory"/> and a new event file in it, opened with a version record.</summary>
+    /// <summary>Creates <paramref name="logDirectory"/> and a new event file there, opened with a version record.
+    /// </summary>
     public TensorBoardEventWriter(string logDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(logDirectory);
