@@ -62,6 +62,7 @@ namespace StTrain.Server
                     "eval" => EvalCommand.Run(rest),
                     "data" => DataCommand.Run(rest),
                     "quickstart" => QuickstartCommand.Run(rest),
+                    "bench" => Bench(rest),
                     "mine-hard-negatives" => MineHardNegativesCommand.Run(rest),
                     _ => Unknown(command),
                 };
@@ -88,6 +89,13 @@ namespace StTrain.Server
                 await Task.CompletedTask;
             }
         }
+
+        private static int Bench(string[] args) => args.FirstOrDefault() switch
+        {
+            "encode" => EncodeBenchmarkCommand.Run(args),
+            _ => throw new UsageException("say which benchmark: ./st-train bench encode [--model ID] [--batch-size N] " +
+                                          "[--seq-len N] [--batches N]"),
+        };
 
         private static int Unknown(string command)
         {
