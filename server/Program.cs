@@ -2,6 +2,13 @@ using StTrain.Core.Runtime;
 using StTrain.Core.Training.Spec;
 using StTrain.Server;
 using StTrain.Server.Commands;
+using StTrain.Server.Mcp;
+
+// `serve` loads no TorchSharp in this process: smoke tests and training run in child processes.
+if (args.Length > 0 && args[0] == "serve")
+{
+    return await ServeCommand.RunAsync(args[1..]);
+}
 
 TorchRuntime.Initialize();
 return await Cli.RunAsync(args);
@@ -16,6 +23,9 @@ namespace StTrain.Server
 
             Usage: ./st-train <command> [options]
 
+              quickstart [--run-name NAME]
+                                         the main job offline: WordNet data, default template, smoke test,
+                                         training, VERDICT line
               serve                      MCP server over stdio (what mcp.json launches)
               train SPEC                 run a spec: baseline, training, final model, VERDICT line
               smoke SPEC                 the same run with max_steps=1 on tiny slices, no Hub push
@@ -51,6 +61,7 @@ namespace StTrain.Server
                     "loss" => LossCommand.Run(rest),
                     "eval" => EvalCommand.Run(rest),
                     "data" => DataCommand.Run(rest),
+                    "quickstart" => QuickstartCommand.Run(rest),
                     "mine-hard-negatives" => MineHardNegativesCommand.Run(rest),
                     _ => Unknown(command),
                 };
