@@ -59,7 +59,8 @@ public static class StTrainCommand
         string.Join(' ', new[] { info.FileName }.Concat(info.ArgumentList).Select(Quote));
 
     private static string Quote(string argument) =>
-        argument.Length > 0 && argument.All(character => !char.IsWhiteSpace(character) && character is not ('"' or '\''))
+        argument.Length > 0
+        && argument.All(character => !char.IsWhiteSpace(character) && character is not ('"' or '\''))
             ? argument
             : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

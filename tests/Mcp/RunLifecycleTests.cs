@@ -18,18 +18,22 @@ public sealed class RunLifecycleTests
     private static async Task<string> ScaffoldAsync(ServerSession session, string runName)
     {
         await session.ReadAllAsync(ReferenceRegistry.RequiredFor(ModelType.SentenceTransformer).Select(r => r.Name));
-        await session.CallOkAsync("scaffold_from_template", new { template = "sentence_transformer", run_name = runName });
+        await session.CallOkAsync("scaffold_from_template",
+            new { template = "sentence_transformer", run_name = runName });
         return Path.Combine(session.Workspace, "runs", runName);
     }
 
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
-    private static void WriteSmokeRecord(string runDirectory, string specHash, bool passed) =>
-        File.WriteAllText(Path.Combine(runDirectory, "smoke.json"), JsonSerializer.Serialize(new Dictionary<string, object>
+    private static void WriteSmokeRecord(string runDirectory, string specHash, bool passed)
+    {
+        var record = new Dictionary<string, object>
         {
             ["spec_hash"] = specHash, ["passed"] = passed, ["exit_code"] = passed ? 0 : 1,
             ["finished_at"] = DateTimeOffset.UtcNow,
-        }));
+        };
+        File.WriteAllText(Path.Combine(runDirectory, "smoke.json"), JsonSerializer.Serialize(record));
+    }
 
     [Fact]
     public async Task Train_is_refused_without_a_smoke_test()
@@ -100,12 +104,14 @@ public sealed class RunLifecycleTests
              "error": null, "started_at": "2025-01-01T10:00:00Z", "finished_at": "2025-01-01T10:20:00Z",
              "smoke": false}
             """);
-        File.WriteAllText(Path.Combine(run, "metrics.jsonl"), "{\"step\": 10, \"loss\": 1.2}\n{\"step\": 20, \"loss\": 0.9}\n");
+        File.WriteAllText(Path.Combine(run, "metrics.jsonl"),
+            "{\"step\": 10, \"loss\": 1.2}\n{\"step\": 20, \"loss\": 0.9}\n");
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4];
         File.WriteAllBytes(Path.Combine(run, "curves.png"), png);
         Directory.CreateDirectory(Path.Combine(workspace, "logs"));
         File.WriteAllText(Path.Combine(workspace, "logs", "experiments.md"),
-            "| run | verdict | score |\n|---|---|---|\n| other-run | WIN | 0.7 |\n| finished-run | MARGINAL | 0.6512 |\n");
+            "| run | verdict | score |\n|---|---|---|\n| other-run | WIN | 0.7 |\n"
+            + "| finished-run | MARGINAL | 0.6512 |\n");
 
         await using var restarted = await ServerSession.StartAsync(workspace);
         var result = await restarted.CallAsync("report_verdict", new { run_name = "finished-run" });
