@@ -1,0 +1,325 @@
+using StTrain.Core.Models;
+
+namespace StTrain.Core.Losses;
+
+/// <summary>
+/// Every loss a run spec can name, with the metadata a validator checks a dataset against and the factory that
+/// builds it. Names match sentence-transformers; lookups ignore case and a "losses." style prefix.
+/// </summary>
+public static class LossRegistry
+{
+    private const string Pairs = "(anchor, positive) pairs or (anchor, positive, negative_1, ..., negative_n) n-tuples";
+    private const string ScoredPairs = "(text_a, text_b) pairs";
+    private const string BinaryLabel = "1 for similar pairs, 0 for dissimilar pairs";
+
+    private static readonly LossParameterInfo Scale =
+        new("scale", "float", 20.0, "Multiplies the similarities before the softmax (1 / temperature).");
+
+    private static readonly LossParameterInfo Similarity =
+        new("similarity_fct", "string", SimilarityFunctions.Cosine,
+            "Similarity between embeddings (aliases cos_sim, dot_score, dot_product accepted).",
+            SimilarityFunctions.Names);
+
+    private static readonly LossParameterInfo MiniBatchSize =
+        new("mini_batch_size", "int", 32, "Rows per forward pass; bounds memory, not the effective batch size.");
+
+    private static readonly LossParameterInfo[] RankingParameters =
+    [
+        Scale,
+        Similarity,
+        new("directions", "string[]", new[] { InBatchRanking.QueryToDoc },
+            "Which similarity terms enter the softmax; query_to_doc is required.", InBatchRanking.AllDirections),
+        new("partition_mode", "string", InBatchRanking.Joint,
+            "joint: one softmax over all directions; per_direction: one per direction, averaged.",
+            InBatchRanking.PartitionModes),
+        new("hardness_mode", "string", null,
+            "Adds hardness_strength * sim to selected negative logits (unset: off).", InBatchRanking.HardnessModes),
+        new("hardness_strength", "float", 0.0, "Strength of the hardness weighting (alpha)."),
+    ];
+
+    /// <summary>All registered losses, in registration order.</summary>
+    public static IReadOnlyList<LossInfo> All { get; } = Build().ToList();
+
+    private static readonly Dictionary<string, LossInfo> Losses =
+        All.ToDictionary(i => i.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The registered names.</summary>
+    public static IReadOnlyList<string> Names => All.Select(i => i.Name).ToList();
+
+    public static bool TryGet(string name, out LossInfo info)
+    {
+        string key = name?.Trim() ?? string.Empty;
+        int dot = key.LastIndexOf('.');
+        if (dot >= 0) key = key[(dot + 1)..];
+        return Losses.TryGetValue(key, out info!);
+    }
+
+    /// <summary>The loss called <paramref name="name"/>; the error lists the known names.</summary>
+    public static LossInfo Get(string name) =>
+        TryGet(name, out LossInfo info)
+            ? info
+            : throw new ArgumentException(
+                $"Unknown loss '{name}'. Fix: use one of {string.Join(", ", All.Select(i => i.Name))}.");
+
+    /// <summary>Looks the loss up and builds it (see <see cref="LossInfo.Create"/>).</summary>
+    public static SentenceLoss Create(
+        string name, SentenceTransformer model, LossParameters? parameters = null, SentenceLoss? inner = null) =>
+        Get(name).Create(model, parameters ?? LossParameters.Empty, inner);
+
+    private static string? OptionalHardness(LossParameters p) =>
+        p.Has("hardness_mode") ? p.GetChoice("hardness_mode", "", InBatchRanking.HardnessModes) : null;
+
+    private static IReadOnlyList<string> Directions(LossParameters p) =>
+        p.GetStringList("directions", [InBatchRanking.QueryToDoc]);
+
+    private static string PartitionMode(LossParameters p) =>
+        p.GetChoice("partition_mode", InBatchRanking.Joint, InBatchRanking.PartitionModes);
+
+    private static string SimilarityOf(LossParameters p, string fallback)
+    {
+        string value = p.GetString("similarity_fct", fallback);
+        if (!SimilarityFunctions.IsKnown(value))
+        {
+            throw new ArgumentException($"{p.Owner}: parameter 'similarity_fct' must be one of " +
+                                        $"{string.Join(", ", SimilarityFunctions.Names)}; got '{value}'.");
+        }
+
+        return value;
+    }
+
+    private static IEnumerable<LossInfo> Build()
+    {
+        yield return new LossInfo
+        {
+            Name = nameof(MultipleNegativesRankingLoss),
+            Summary = "In-batch negatives (InfoNCE): each anchor must score its positive above every other " +
+                      "candidate in the batch, including hard negatives.",
+            InputDescription = Pairs,
+            LabelDescription = "none",
+            MinInputColumns = 2,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None],
+            RequiresNoDuplicatesSampler = true,
+            Parameters = RankingParameters,
+            Factory = (m, p, _) => new MultipleNegativesRankingLoss(m, p.GetDouble("scale", 20),
+                SimilarityOf(p, SimilarityFunctions.Cosine), Directions(p), PartitionMode(p), OptionalHardness(p),
+                p.GetDouble("hardness_strength", 0)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(CachedMultipleNegativesRankingLoss),
+            Summary = "MultipleNegativesRankingLoss with GradCache: the same gradients with memory bounded by " +
+                      "mini_batch_size, so much larger batches fit.",
+            InputDescription = Pairs,
+            LabelDescription = "none",
+            MinInputColumns = 2,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None],
+            RequiresNoDuplicatesSampler = true,
+            IncompatibleWithGradientCheckpointing = true,
+            PerformsOwnBackward = true,
+            Parameters = [.. RankingParameters, MiniBatchSize],
+            Factory = (m, p, _) => new CachedMultipleNegativesRankingLoss(m, p.GetDouble("scale", 20),
+                SimilarityOf(p, SimilarityFunctions.Cosine), p.GetInt("mini_batch_size", 32), Directions(p),
+                PartitionMode(p), OptionalHardness(p), p.GetDouble("hardness_strength", 0)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(MultipleNegativesSymmetricRankingLoss),
+            Summary = "In-batch negatives in both directions: anchor to candidates and positive to anchors, averaged.",
+            InputDescription = Pairs,
+            LabelDescription = "none",
+            MinInputColumns = 2,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None],
+            RequiresNoDuplicatesSampler = true,
+            Parameters = [Scale, Similarity],
+            Factory = (m, p, _) => new MultipleNegativesSymmetricRankingLoss(m, p.GetDouble("scale", 20),
+                SimilarityOf(p, SimilarityFunctions.Cosine)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(CachedMultipleNegativesSymmetricRankingLoss),
+            Summary = "MultipleNegativesSymmetricRankingLoss with GradCache (memory bounded by mini_batch_size).",
+            InputDescription = Pairs,
+            LabelDescription = "none",
+            MinInputColumns = 2,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None],
+            RequiresNoDuplicatesSampler = true,
+            IncompatibleWithGradientCheckpointing = true,
+            PerformsOwnBackward = true,
+            Parameters = [Scale, Similarity, MiniBatchSize],
+            Factory = (m, p, _) => new CachedMultipleNegativesSymmetricRankingLoss(m, p.GetDouble("scale", 20),
+                SimilarityOf(p, SimilarityFunctions.Cosine), p.GetInt("mini_batch_size", 32)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(CoSENTLoss),
+            Summary = "Ranks the pairs of a batch by cosine in the order of their gold scores.",
+            InputDescription = ScoredPairs,
+            LabelDescription = "float similarity score",
+            MinInputColumns = 2,
+            MaxInputColumns = 2,
+            LabelKinds = [LabelKind.Float, LabelKind.Integer],
+            Parameters = [Scale],
+            Factory = (m, p, _) => new CoSENTLoss(m, p.GetDouble("scale", 20)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(AnglELoss),
+            Summary = "CoSENT on the angle difference in complex space, which avoids cosine saturation.",
+            InputDescription = ScoredPairs + ", or unlabeled (anchor, positive, negative_1, ..., negative_n) n-tuples",
+            LabelDescription = "float similarity score (optional for n-tuples)",
+            MinInputColumns = 2,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.Float, LabelKind.Integer, LabelKind.None],
+            ExtraDataCheck = (columns, label) => columns == 2 && label == LabelKind.None
+                ? "AnglELoss needs a float score column for (text_a, text_b) pairs; only n-tuples of 3 or more " +
+                  "columns may go without. Fix: add a 'score' column or a negative column."
+                : null,
+            Parameters = [Scale],
+            Factory = (m, p, _) => new AnglELoss(m, p.GetDouble("scale", 20)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(CosineSimilarityLoss),
+            Summary = "Mean squared error between the cosine similarity of a pair and its gold score.",
+            InputDescription = ScoredPairs,
+            LabelDescription = "float similarity score (usually 0..1)",
+            MinInputColumns = 2,
+            MaxInputColumns = 2,
+            LabelKinds = [LabelKind.Float, LabelKind.Integer],
+            Factory = (m, _, _) => new CosineSimilarityLoss(m),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(MSELoss),
+            Summary = "Distillation: mean squared error between student embeddings and the teacher embedding label.",
+            InputDescription = "one or more text columns (e.g. a sentence and its translations)",
+            LabelDescription = "teacher embedding vector (one per row, or one per column)",
+            MinInputColumns = 1,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.FloatVector],
+            Factory = (m, _, _) => new MSELoss(m),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(ContrastiveLoss),
+            Summary = "Pulls similar pairs together and pushes dissimilar pairs beyond a margin.",
+            InputDescription = ScoredPairs,
+            LabelDescription = BinaryLabel,
+            MinInputColumns = 2,
+            MaxInputColumns = 2,
+            LabelKinds = [LabelKind.Integer, LabelKind.Float],
+            Parameters =
+            [
+                new("distance_metric", "string", DistanceMetrics.CosineDistance, "SiameseDistanceMetric to use.",
+                    DistanceMetrics.Siamese),
+                new("margin", "float", 0.5, "Dissimilar pairs farther apart than this add no loss."),
+                new("size_average", "bool", true, "Average over the batch (true) or sum (false)."),
+            ],
+            Factory = (m, p, _) => new ContrastiveLoss(m, p.GetString("distance_metric", DistanceMetrics.CosineDistance),
+                p.GetDouble("margin", 0.5), p.GetBool("size_average", true)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(OnlineContrastiveLoss),
+            Summary = "ContrastiveLoss on the hard pairs of each batch only (far positives, close negatives).",
+            InputDescription = ScoredPairs,
+            LabelDescription = BinaryLabel,
+            MinInputColumns = 2,
+            MaxInputColumns = 2,
+            LabelKinds = [LabelKind.Integer, LabelKind.Float],
+            Parameters =
+            [
+                new("distance_metric", "string", DistanceMetrics.CosineDistance, "SiameseDistanceMetric to use.",
+                    DistanceMetrics.Siamese),
+                new("margin", "float", 0.5, "Negative pairs farther apart than this add no loss."),
+            ],
+            Factory = (m, p, _) => new OnlineContrastiveLoss(m,
+                p.GetString("distance_metric", DistanceMetrics.CosineDistance), p.GetDouble("margin", 0.5)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(TripletLoss),
+            Summary = "The anchor must be closer to the positive than to the negative by at least the margin.",
+            InputDescription = "(anchor, positive, negative) triplets",
+            LabelDescription = "none",
+            MinInputColumns = 3,
+            MaxInputColumns = 3,
+            LabelKinds = [LabelKind.None],
+            Parameters =
+            [
+                new("distance_metric", "string", DistanceMetrics.Euclidean, "TripletDistanceMetric to use.",
+                    DistanceMetrics.Triplet),
+                new("triplet_margin", "float", 5.0, "Required gap between negative and positive distance."),
+            ],
+            Factory = (m, p, _) => new TripletLoss(m, p.GetString("distance_metric", DistanceMetrics.Euclidean),
+                p.GetDouble("triplet_margin", 5)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(MarginMSELoss),
+            Summary = "Distillation: the student's margin sim(q,p) - sim(q,n) should equal the teacher's margin.",
+            InputDescription = "(query, positive, negative_1, ..., negative_n)",
+            LabelDescription = "teacher margin(s) sim(q,p) - sim(q,n_k), or teacher scores [pos, neg_1..neg_n]",
+            MinInputColumns = 3,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.Float, LabelKind.FloatVector],
+            ExtraDataCheck = (columns, label) => columns > 3 && label == LabelKind.Float
+                ? $"MarginMSELoss with {columns - 2} negatives needs a list of {columns - 2} margins (or " +
+                  $"{columns - 1} teacher scores) per row, not one number. Fix: store the label as a list."
+                : null,
+            Parameters = [new("similarity_fct", "string", SimilarityFunctions.Dot, "Student similarity.",
+                SimilarityFunctions.Names)],
+            Factory = (m, p, _) => new MarginMSELoss(m, SimilarityOf(p, SimilarityFunctions.Dot)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(SoftmaxLoss),
+            Summary = "Classifies the pair (e.g. NLI entailment/neutral/contradiction) from [u; v; |u-v|].",
+            InputDescription = ScoredPairs,
+            LabelDescription = "integer class id 0..num_labels-1",
+            MinInputColumns = 2,
+            MaxInputColumns = 2,
+            LabelKinds = [LabelKind.Integer],
+            Parameters =
+            [
+                new("num_labels", "int", null, "Number of classes.", Required: true),
+                new("embedding_dimension", "int", null, "Embedding size (default: the model's)."),
+                new("concatenation_sent_rep", "bool", true, "Feed u and v to the classifier."),
+                new("concatenation_sent_difference", "bool", true, "Feed |u - v| to the classifier."),
+                new("concatenation_sent_multiplication", "bool", false, "Feed u * v to the classifier."),
+            ],
+            Factory = (m, p, _) => new SoftmaxLoss(m,
+                p.GetOptionalInt("embedding_dimension") ?? m?.EmbeddingDimension ?? 1,
+                p.GetRequiredInt("num_labels"),
+                p.GetBool("concatenation_sent_rep", true),
+                p.GetBool("concatenation_sent_difference", true),
+                p.GetBool("concatenation_sent_multiplication", false)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(MatryoshkaLoss),
+            Summary = "Applies the inner loss to embeddings truncated to each of matryoshka_dims and sums them, so " +
+                      "truncated embeddings stay useful.",
+            InputDescription = "whatever the inner loss takes",
+            LabelDescription = "whatever the inner loss takes",
+            MinInputColumns = 1,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None, LabelKind.Float, LabelKind.Integer, LabelKind.FloatVector],
+            IsWrapper = true,
+            Parameters =
+            [
+                new("matryoshka_dims", "int[]", null, "Dimensions to train, e.g. [768, 512, 256, 128, 64].",
+                    Required: true),
+                new("matryoshka_weights", "float[]", null, "One weight per dimension (default: all 1)."),
+                new("n_dims_per_step", "int", -1, "Sample this many dimensions per step (-1: all)."),
+            ],
+            Factory = (m, p, inner) => new MatryoshkaLoss(m, inner!, p.GetIntList("matryoshka_dims", null),
+                p.Has("matryoshka_weights") ? p.GetDoubleList("matryoshka_weights", null) : null,
+                p.GetInt("n_dims_per_step", -1)),
+        };
+    }
+}
