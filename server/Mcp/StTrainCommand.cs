@@ -46,6 +46,8 @@ public static class StTrainCommand
             info.ArgumentList.Add(argument);
         }
 
+        // The trainer writes runs/ and logs/ under ST_TRAIN_WORKSPACE (else its working directory): set both.
+        info.Environment["ST_TRAIN_WORKSPACE"] = workingDirectory;
         if (contentRoot is not null)
         {
             info.Environment["ST_TRAIN_ROOT"] = contentRoot;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using StTrain.Skill.References;
 using StTrain.Skill.Routing;
@@ -176,5 +177,66 @@ public sealed class RunLifecycleTests
         var again = await session.CallAsync("train", new { run_name = "running-run" });
         Assert.True(again.IsError);
         Assert.Contains("already training", ServerSession.TextOf(again));
+    }
+
+    [Fact]
+    public async Task A_compliant_session_trains_for_real_with_progress_and_gets_a_verdict_with_curves()
+    {
+        await using var session = await ServerSession.StartAsync();
+        StTrain.Tests.AgentEvals.Fixtures.WriteTinyRetrievalData(Path.Combine(session.Workspace, "data", "faq"));
+        await session.ReadAllAsync(ReferenceRegistry.RequiredFor(ModelType.SentenceTransformer).Select(r => r.Name));
+        await session.CallOkAsync("scaffold_from_template", new
+        {
+            template = "sentence_transformer",
+            run_name = "faq-e2e",
+            overrides = new Dictionary<string, object>
+            {
+                ["data.train.path"] = "../../data/faq/train.jsonl",
+                ["data.eval.path"] = "../../data/faq/dev.jsonl",
+                ["evaluators.0.data.queries"] = "../../data/faq/queries.jsonl",
+                ["evaluators.0.data.corpus"] = "../../data/faq/corpus.jsonl",
+                ["evaluators.0.data.qrels"] = "../../data/faq/qrels.jsonl",
+                ["training.per_device_train_batch_size"] = 8,
+                ["training.max_steps"] = 2,
+                ["training.logging_steps"] = 1,
+            },
+        });
+
+        var smoke = await session.CallOkAsync("smoke_test", new { run_name = "faq-e2e" });
+        Assert.True(smoke.GetProperty("passed").GetBoolean(),
+            string.Join('\n', smoke.GetProperty("log_tail").EnumerateArray().Select(line => line.GetString())));
+
+        // wait_seconds keeps the call open, so the progress arrives while the request is active.
+        var steps = new List<float>();
+        var progress = new SynchronousProgress(value =>
+        {
+            lock (steps)
+            {
+                steps.Add(value.Progress);
+            }
+        });
+        var train = await session.CallAsync("train", new { run_name = "faq-e2e", wait_seconds = 600 }, progress);
+        Assert.NotEqual(true, train.IsError);
+
+        var verdict = await session.CallAsync("report_verdict", new { run_name = "faq-e2e" });
+        var content = verdict.StructuredContent!.Value;
+        Assert.True("finished" == content.GetProperty("status").GetString(), ServerSession.TextOf(verdict));
+        Assert.Contains(content.GetProperty("verdict").GetString(), new[] { "WIN", "MARGINAL", "REGRESSION" });
+        var delta = content.GetProperty("delta").GetDouble();
+        Assert.Equal(content.GetProperty("score").GetDouble() - content.GetProperty("baseline").GetDouble(), delta, 4);
+        Assert.Contains("faq-e2e", content.GetProperty("experiments_row").GetString());
+        Assert.Single(verdict.Content.OfType<ImageContentBlock>());
+        lock (steps)
+        {
+            Assert.True(steps.Count >= 3, $"{steps.Count} progress notifications");
+            Assert.Equal(steps.Order(), steps); // Progress only moves forward.
+        }
+    }
+
+    // Progress<T> posts to the thread pool; this one records in the order the client hands notifications over.
+    private sealed class SynchronousProgress(Action<ProgressNotificationValue> report)
+        : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => report(value);
     }
 }

@@ -258,7 +258,7 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
         }
 
         var specPath = skill.Workspace.SpecPath(runName);
-        var problems = SpecValidation.Problems(scaffolded.Text, specPath);
+        var (problems, validatorWarnings) = SpecValidation.Check(scaffolded.Text, specPath);
         if (problems.Count > 0)
         {
             throw new SkillException(
@@ -268,6 +268,7 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
         }
 
         var warnings = scaffolded.Warnings
+            .Concat(validatorWarnings)
             .Concat(SpecChecks.Warnings(scaffolded.Document, Path.GetDirectoryName(specPath)!))
             .ToList();
         if (existing.Status != RunStatus.Unknown)
