@@ -76,7 +76,9 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
             }
 
             text.AppendLine();
-            text.AppendLine($"Templates: {string.Join(", ", result.Templates)} (default first).");
+            text.AppendLine(result.Templates.Count == 0
+                ? "Templates: none of this model type is available in this build (reasons below)."
+                : $"Templates: {string.Join(", ", result.Templates)} (default first).");
             foreach (var unavailable in result.UnavailableTemplates)
             {
                 text.AppendLine($"Unavailable: {unavailable.Name} — {unavailable.UnavailableReason}");
