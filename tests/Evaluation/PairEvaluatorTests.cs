@@ -4,7 +4,7 @@ using Xunit;
 
 namespace StTrain.Tests.Evaluation;
 
-/// <summary>EmbeddingSimilarity, BinaryClassification and Triplet evaluators on unit vectors with known cosines.</summary>
+/// <summary>EmbeddingSimilarity, BinaryClassification and Triplet evaluators on unit vectors of known cosine.</summary>
 public sealed class PairEvaluatorTests
 {
     private static double[] Unit(double cosine) => [cosine, Math.Sqrt(1 - cosine * cosine)];

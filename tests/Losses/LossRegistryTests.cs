@@ -14,12 +14,14 @@ public sealed class LossRegistryTests
     {
         string[] expected =
         [
-            "MultipleNegativesRankingLoss", "CachedMultipleNegativesRankingLoss", "MultipleNegativesSymmetricRankingLoss",
+            "MultipleNegativesRankingLoss", "CachedMultipleNegativesRankingLoss",
+            "MultipleNegativesSymmetricRankingLoss",
             "CachedMultipleNegativesSymmetricRankingLoss", "CoSENTLoss", "AnglELoss", "CosineSimilarityLoss", "MSELoss",
             "ContrastiveLoss", "OnlineContrastiveLoss", "TripletLoss", "MarginMSELoss", "SoftmaxLoss", "MatryoshkaLoss",
         ];
         Assert.Subset(LossRegistry.Names.ToHashSet(), expected.ToHashSet());
-        Assert.Same(LossRegistry.Get("MultipleNegativesRankingLoss"), LossRegistry.Get("losses.multiplenegativesrankingloss"));
+        Assert.Same(LossRegistry.Get("MultipleNegativesRankingLoss"),
+            LossRegistry.Get("losses.multiplenegativesrankingloss"));
         var error = Assert.Throws<ArgumentException>(() => LossRegistry.Get("NoSuchLoss"));
         Assert.Contains("CoSENTLoss", error.Message);
     }
@@ -86,9 +88,13 @@ public sealed class LossRegistryTests
             new Dictionary<string, object?> { ["similarity_fct"] = "jaccard" })));
         Assert.NotEmpty(mnrl.ValidateParameters(new LossParameters(
             new Dictionary<string, object?> { ["scale"] = -1.0 })));
-        Assert.Contains("num_labels", Assert.Single(LossRegistry.Get("SoftmaxLoss").ValidateParameters(LossParameters.Empty)));
+        Assert.Contains("num_labels",
+            Assert.Single(LossRegistry.Get("SoftmaxLoss").ValidateParameters(LossParameters.Empty)));
         Assert.NotEmpty(LossRegistry.Get("MatryoshkaLoss").ValidateParameters(new LossParameters(
-            new Dictionary<string, object?> { ["matryoshka_dims"] = new[] { 16, 8 }, ["matryoshka_weights"] = new[] { 1.0 } })));
+            new Dictionary<string, object?>
+            {
+                ["matryoshka_dims"] = new[] { 16, 8 }, ["matryoshka_weights"] = new[] { 1.0 },
+            })));
         Assert.Empty(LossRegistry.Get("MatryoshkaLoss").ValidateParameters(new LossParameters(
             new Dictionary<string, object?> { ["matryoshka_dims"] = "[16, 8]" })));
         Assert.NotEmpty(LossRegistry.Get("ContrastiveLoss").ValidateParameters(new LossParameters(

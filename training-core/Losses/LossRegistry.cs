@@ -219,7 +219,8 @@ public static class LossRegistry
                 new("margin", "float", 0.5, "Dissimilar pairs farther apart than this add no loss."),
                 new("size_average", "bool", true, "Average over the batch (true) or sum (false)."),
             ],
-            Factory = (m, p, _) => new ContrastiveLoss(m, p.GetString("distance_metric", DistanceMetrics.CosineDistance),
+            Factory = (m, p, _) => new ContrastiveLoss(m,
+                p.GetString("distance_metric", DistanceMetrics.CosineDistance),
                 p.GetDouble("margin", 0.5), p.GetBool("size_average", true)),
         };
         yield return new LossInfo

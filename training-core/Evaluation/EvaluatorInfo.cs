@@ -1,0 +1,135 @@
+using StTrain.Core.Data;
+using StTrain.Core.Losses;
+
+namespace StTrain.Core.Evaluation;
+
+/// <summary>
+/// What a run-spec validator needs to know about an evaluator: the data files it reads (by role), its parameters,
+/// its primary metric, and how to build it from loaded data.
+/// </summary>
+public sealed record EvaluatorInfo
+{
+    /// <summary>The class name, as sentence-transformers spells it.</summary>
+    public required string Name { get; init; }
+
+    public string ModelType { get; init; } = "SentenceTransformer";
+
+    public required string Summary { get; init; }
+
+    /// <summary>The data it needs, in words.</summary>
+    public required string DataDescription { get; init; }
+
+    public required IReadOnlyList<EvaluatorDataRole> DataRoles { get; init; }
+
+    /// <summary>The primary metric (unprefixed) for default parameters and a cosine model: "cosine_ndcg@10".</summary>
+    public required string DefaultPrimaryMetric { get; init; }
+
+    /// <summary>How the primary metric follows from the parameters, in words.</summary>
+    public required string PrimaryMetricRule { get; init; }
+
+    public IReadOnlyList<LossParameterInfo> Parameters { get; init; } = [];
+
+    /// <summary>Extra check of which roles were given (null when fine), for alternatives such as IR's.</summary>
+    internal Func<IReadOnlyCollection<string>, string?>? RoleCheck { get; init; }
+
+    internal Func<EvaluatorContext, SentenceEvaluator> Factory { get; init; } =
+        _ => throw new InvalidOperationException("This EvaluatorInfo has no factory.");
+
+    /// <summary>
+    /// Builds the evaluator from loaded data (role → dataset). <paramref name="modelSimilarity"/> is the model's
+    /// similarity function, which sets the default metric keys.
+    /// </summary>
+    public SentenceEvaluator Create(string name, IReadOnlyDictionary<string, TabularDataset> data,
+        EvaluatorParameters? parameters = null, string modelSimilarity = SimilarityFunctions.Cosine)
+    {
+        EvaluatorParameters owned = (parameters ?? EvaluatorParameters.Empty)
+            .WithOwner($"evaluator {Name} '{name}'");
+        var errors = ValidateParameters(owned).Concat(CheckRoles(data.Keys.ToList())).ToList();
+        if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors));
+        return Factory(new EvaluatorContext(Name, name ?? string.Empty, data, owned, modelSimilarity));
+    }
+
+    /// <summary>Unknown roles, missing required roles, and invalid combinations. Empty when fine.</summary>
+    public IReadOnlyList<string> CheckRoles(IReadOnlyCollection<string> roles)
+    {
+        var errors = new List<string>();
+        var known = DataRoles.Select(r => r.Role).ToHashSet(StringComparer.Ordinal);
+        foreach (string role in roles.Where(r => !known.Contains(r)))
+        {
+            errors.Add($"evaluator {Name}: unknown data role '{role}' (known: {string.Join(", ", known)}). " +
+                       "Fix: rename the key under data:.");
+        }
+
+        foreach (EvaluatorDataRole role in DataRoles.Where(r => r.Required && !roles.Contains(r.Role)))
+        {
+            errors.Add($"evaluator {Name}: data role '{role.Role}' is required ({role.Columns}). " +
+                       $"Fix: add '{role.Role}: <file>' under data:.");
+        }
+
+        if (errors.Count == 0 && RoleCheck?.Invoke(roles) is string problem) errors.Add(problem);
+        return errors;
+    }
+
+    /// <summary>Unknown parameter names, bad types and values outside the allowed set. Empty when fine.</summary>
+    public IReadOnlyList<string> ValidateParameters(EvaluatorParameters parameters)
+    {
+        EvaluatorParameters p = parameters ?? EvaluatorParameters.Empty;
+        var errors = new List<string>();
+        var known = Parameters.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        foreach (string name in p.Names)
+        {
+            if (!known.TryGetValue(name, out LossParameterInfo? info))
+            {
+                errors.Add($"evaluator {Name}: unknown parameter '{name}' (known: {string.Join(", ", known.Keys)}). " +
+                           "Fix: remove it or correct its spelling.");
+                continue;
+            }
+
+            if (!p.Has(name)) continue;
+            try
+            {
+                switch (info.Type)
+                {
+                    case "object": break;
+                    case "int": p.GetInt(name, 0); break;
+                    case "float": p.GetDouble(name, 0); break;
+                    case "bool": p.GetBool(name, false); break;
+                    case "int[]": p.GetIntList(name, null); break;
+                    case "float[]": p.GetDoubleList(name, null); break;
+                    case "string[]":
+                        IReadOnlyList<string> items = p.GetStringList(name, null);
+                        string? bad = info.AllowedValues is null
+                            ? null
+                            : items.FirstOrDefault(v =>
+                                !info.AllowedValues.Contains(v, StringComparer.OrdinalIgnoreCase) &&
+                                !SimilarityFunctions.IsKnown(v));
+                        if (bad is not null)
+                        {
+                            errors.Add($"evaluator {Name}: '{bad}' in '{name}' is not allowed. Fix: use " +
+                                       $"{string.Join(", ", info.AllowedValues!)}.");
+                        }
+
+                        break;
+                    default:
+                        string value = p.GetString(name, string.Empty);
+                        if (info.AllowedValues is not null &&
+                            !info.AllowedValues.Contains(value, StringComparer.OrdinalIgnoreCase) &&
+                            !(info.AllowedValues.SequenceEqual(SimilarityFunctions.Names) &&
+                              SimilarityFunctions.IsKnown(value)))
+                        {
+                            errors.Add($"evaluator {Name}: parameter '{name}' is '{value}'. Fix: use one of " +
+                                       $"{string.Join(", ", info.AllowedValues)}.");
+                        }
+
+                        break;
+                }
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add(e.Message);
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,406 @@
+using StTrain.Core.Data;
+using StTrain.Core.Losses;
+
+namespace StTrain.Core.Evaluation;
+
+/// <summary>
+/// Every evaluator a run spec can name (<c>evaluators: - type: ...</c>), with its data roles, parameters, primary
+/// metric and a factory from loaded data. Names match sentence-transformers; lookups ignore case.
+/// </summary>
+public static class EvaluatorRegistry
+{
+    private static readonly string[] AnchorNames = ["anchor", "query", "question", "sentence1", "sentence_a"];
+    private static readonly string[] PositiveNames = ["positive", "document", "answer", "passage", "sentence2"];
+    private static readonly string[] NegativeNames = ["negative", "hard_negative"];
+    private static readonly string[] Sentence1Names = ["sentence1", "sentence_a", "text1", "premise", "anchor"];
+    private static readonly string[] Sentence2Names = ["sentence2", "sentence_b", "text2", "hypothesis", "positive"];
+
+    private static readonly LossParameterInfo BatchSize16 = new("batch_size", "int", 16, "Texts per encode batch.");
+    private static readonly LossParameterInfo BatchSize32 = new("batch_size", "int", 32, "Texts per encode batch.");
+    private static readonly LossParameterInfo TruncateDim =
+        new("truncate_dim", "int", null, "Evaluate embeddings truncated to this many dimensions (Matryoshka).");
+
+    private static readonly LossParameterInfo SimilarityFnNames =
+        new("similarity_fn_names", "string[]", null,
+            "Similarity functions to report (default: the model's own).", SimilarityFunctions.Names);
+
+    /// <summary>All registered evaluators, in registration order.</summary>
+    public static IReadOnlyList<EvaluatorInfo> All { get; } = Build().ToList();
+
+    private static readonly Dictionary<string, EvaluatorInfo> Evaluators =
+        All.ToDictionary(i => i.Name, StringComparer.OrdinalIgnoreCase);
+
+    public static IReadOnlyList<string> Names => All.Select(i => i.Name).ToList();
+
+    public static bool TryGet(string name, out EvaluatorInfo info)
+    {
+        string key = name?.Trim() ?? string.Empty;
+        int dot = key.LastIndexOf('.');
+        if (dot >= 0) key = key[(dot + 1)..];
+        return Evaluators.TryGetValue(key, out info!);
+    }
+
+    public static EvaluatorInfo Get(string name) =>
+        TryGet(name, out EvaluatorInfo info)
+            ? info
+            : throw new ArgumentException(
+                $"Unknown evaluator '{name}'. Fix: use one of {string.Join(", ", All.Select(i => i.Name))}.");
+
+    /// <summary>Builds an evaluator from loaded data (see <see cref="EvaluatorInfo.Create"/>).</summary>
+    public static SentenceEvaluator Create(string type, string name, IReadOnlyDictionary<string, TabularDataset> data,
+        IReadOnlyDictionary<string, object?>? parameters = null, string modelSimilarity = SimilarityFunctions.Cosine) =>
+        Get(type).Create(name, data, new EvaluatorParameters(parameters), modelSimilarity);
+
+    /// <summary>
+    /// Loads each data file (role → path, relative paths against <paramref name="baseDirectory"/>), keeps the first
+    /// <paramref name="maxRows"/> rows of the truncatable roles, and builds the evaluator.
+    /// </summary>
+    public static SentenceEvaluator CreateFromFiles(string type, string name,
+        IReadOnlyDictionary<string, string> dataPaths, IReadOnlyDictionary<string, object?>? parameters = null,
+        int? maxRows = null, string modelSimilarity = SimilarityFunctions.Cosine, string? baseDirectory = null)
+    {
+        EvaluatorInfo info = Get(type);
+        IReadOnlyList<string> roleErrors = info.CheckRoles(dataPaths.Keys.ToList());
+        if (roleErrors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, roleErrors));
+        var data = new Dictionary<string, TabularDataset>(StringComparer.Ordinal);
+        foreach (var (role, path) in dataPaths)
+        {
+            string full = baseDirectory is null || Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path);
+            TabularDataset dataset = TabularDataset.Load(full);
+            bool truncatable = info.DataRoles.First(r => r.Role == role).Truncatable;
+            data[role] = maxRows is int max && truncatable ? dataset.Take(max) : dataset;
+        }
+
+        return info.Create(name, data, new EvaluatorParameters(parameters), modelSimilarity);
+    }
+
+    private static IEnumerable<EvaluatorInfo> Build()
+    {
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(InformationRetrievalEvaluator),
+            Summary = "Retrieval over a corpus: accuracy, precision, recall, nDCG, MRR and MAP at several cut-offs.",
+            DataDescription = "queries (id, text) + corpus (id, text) + qrels (query id, corpus id[, score]), or " +
+                              "(anchor, positive[, negative]) pairs from which they are built",
+            DataRoles =
+            [
+                new("queries", false, "query id (_id / id / query-id) and text"),
+                new("corpus", false, "document id (_id / id / corpus-id) and text", Truncatable: false),
+                new("qrels", false, "query-id, corpus-id (a string or a list), optional score (> 0 = relevant)",
+                    Truncatable: false),
+                new("pairs", false, "anchor and positive text, optional negative text"),
+            ],
+            RoleCheck = roles =>
+            {
+                bool triple = roles.Contains("queries") && roles.Contains("corpus") && roles.Contains("qrels");
+                bool pairs = roles.Contains("pairs");
+                return triple ^ pairs
+                    ? null
+                    : "evaluator InformationRetrievalEvaluator: give either queries + corpus + qrels, or pairs " +
+                      $"(got: {string.Join(", ", roles)}). Fix: adjust its data: map.";
+            },
+            DefaultPrimaryMetric = "cosine_ndcg@10",
+            PrimaryMetricRule = "{main_score_function or the model's function}_ndcg@{largest ndcg_at_k}",
+            Parameters =
+            [
+                new("mrr_at_k", "int[]", new[] { 10 }, "Cut-offs for MRR."),
+                new("ndcg_at_k", "int[]", new[] { 10 }, "Cut-offs for nDCG."),
+                new("accuracy_at_k", "int[]", new[] { 1, 3, 5, 10 }, "Cut-offs for accuracy."),
+                new("precision_recall_at_k", "int[]", new[] { 1, 3, 5, 10 }, "Cut-offs for precision and recall."),
+                new("map_at_k", "int[]", new[] { 100 }, "Cut-offs for MAP."),
+                new("score_functions", "string[]", null, "Score functions (default: the model's own).",
+                    SimilarityFunctions.Names),
+                new("main_score_function", "string", null, "Score function of the primary metric.",
+                    SimilarityFunctions.Names),
+                new("corpus_chunk_size", "int", 50000, "Corpus documents scored at once."),
+                BatchSize32,
+                TruncateDim,
+                new("query_prompt", "string", null, "Literal prompt before each query."),
+                new("query_prompt_name", "string", null, "Model prompt name for queries (default: 'query' if any)."),
+                new("corpus_prompt", "string", null, "Literal prompt before each document."),
+                new("corpus_prompt_name", "string", null, "Model prompt name for documents."),
+                new("query_id_column", "string", "_id", "Id column of the queries file."),
+                new("query_text_column", "string", "text", "Text column of the queries file."),
+                new("corpus_id_column", "string", "_id", "Id column of the corpus file."),
+                new("corpus_text_column", "string", "text", "Text column of the corpus file."),
+                new("qrels_query_column", "string", "query-id", "Query id column of the qrels file."),
+                new("qrels_corpus_column", "string", "corpus-id", "Corpus id column of the qrels file."),
+                new("qrels_score_column", "string", "score", "Relevance column of the qrels file (optional)."),
+                new("anchor_column", "string", "anchor", "Query column of the pairs file."),
+                new("positive_column", "string", "positive", "Relevant document column of the pairs file."),
+                new("negative_column", "string", "negative", "Extra corpus column of the pairs file (optional)."),
+            ],
+            Factory = CreateInformationRetrieval,
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(EmbeddingSimilarityEvaluator),
+            Summary = "Correlation (Pearson, Spearman) between embedding similarity and gold scores of pairs.",
+            DataDescription = "(sentence1, sentence2, score) rows",
+            DataRoles = [new("pairs", true, "sentence1, sentence2 and a numeric score column")],
+            DefaultPrimaryMetric = "spearman_cosine",
+            PrimaryMetricRule = "spearman_{main_similarity}, else spearman_max with several functions, else " +
+                                "spearman_{the model's function}",
+            Parameters =
+            [
+                new("main_similarity", "string", null, "Function of the primary metric.", SimilarityFunctions.Names),
+                SimilarityFnNames,
+                BatchSize16,
+                TruncateDim,
+                new("sentence1_column", "string", "sentence1", "First text column."),
+                new("sentence2_column", "string", "sentence2", "Second text column."),
+                new("score_column", "string", "score", "Gold score column."),
+            ],
+            Factory = c => new EmbeddingSimilarityEvaluator(
+                c.Dataset("pairs").GetStrings(c.Column("pairs", "sentence1_column", Sentence1Names, 0)),
+                c.Dataset("pairs").GetStrings(c.Column("pairs", "sentence2_column", Sentence2Names, 1)),
+                c.Dataset("pairs").GetDoubles(c.Column("pairs", "score_column", ["score", "label", "similarity"],
+                    null)),
+                c.Name,
+                c.Parameters.GetOptionalString("main_similarity"),
+                c.SimilarityList("similarity_fn_names"),
+                c.Encoding(16),
+                c.ModelSimilarity),
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(BinaryClassificationEvaluator),
+            Summary = "Duplicate detection with a similarity threshold: accuracy, F1, precision, recall, AP, MCC.",
+            DataDescription = "(sentence1, sentence2, label 0/1) rows",
+            DataRoles = [new("pairs", true, "sentence1, sentence2 and a 0/1 label column")],
+            DefaultPrimaryMetric = "cosine_ap",
+            PrimaryMetricRule = "max_ap with several functions, else {the model's function}_ap",
+            Parameters =
+            [
+                SimilarityFnNames,
+                BatchSize32,
+                TruncateDim,
+                new("sentence1_column", "string", "sentence1", "First text column."),
+                new("sentence2_column", "string", "sentence2", "Second text column."),
+                new("label_column", "string", "label", "0/1 label column."),
+            ],
+            Factory = c =>
+            {
+                string labelColumn = c.Column("pairs", "label_column", ["label", "labels", "is_duplicate", "score"],
+                    null);
+                IReadOnlyList<double> raw = c.Dataset("pairs").GetDoubles(labelColumn);
+                int bad = raw.ToList().FindIndex(v => v is not (0 or 1));
+                if (bad >= 0)
+                {
+                    throw new ArgumentException(
+                        $"evaluator BinaryClassificationEvaluator '{c.Name}': column '{labelColumn}' row {bad} holds " +
+                        $"{raw[bad]}, not 0 or 1. Fix: use 1 for duplicates and 0 otherwise.");
+                }
+
+                return new BinaryClassificationEvaluator(
+                    c.Dataset("pairs").GetStrings(c.Column("pairs", "sentence1_column", Sentence1Names, 0)),
+                    c.Dataset("pairs").GetStrings(c.Column("pairs", "sentence2_column", Sentence2Names, 1)),
+                    raw.Select(v => (int)v).ToList(),
+                    c.Name,
+                    c.SimilarityList("similarity_fn_names"),
+                    c.Encoding(32),
+                    c.ModelSimilarity);
+            },
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(TripletEvaluator),
+            Summary = "Share of (anchor, positive, negative) rows where the anchor is closer to the positive.",
+            DataDescription = "(anchor, positive, negative) rows",
+            DataRoles = [new("triplets", true, "anchor, positive and negative text columns")],
+            DefaultPrimaryMetric = "cosine_accuracy",
+            PrimaryMetricRule = "{main_similarity_function}_accuracy, else max_accuracy with several functions, " +
+                                "else {the model's function}_accuracy",
+            Parameters =
+            [
+                new("main_similarity_function", "string", null, "Function of the primary metric.",
+                    SimilarityFunctions.Names),
+                new("margin", "float", 0.0, "The positive must beat the negative by more than this."),
+                SimilarityFnNames,
+                BatchSize16,
+                TruncateDim,
+                new("anchor_column", "string", "anchor", "Anchor column."),
+                new("positive_column", "string", "positive", "Positive column."),
+                new("negative_column", "string", "negative", "Negative column."),
+            ],
+            Factory = c => new TripletEvaluator(
+                c.Dataset("triplets").GetStrings(c.Column("triplets", "anchor_column", AnchorNames, 0)),
+                c.Dataset("triplets").GetStrings(c.Column("triplets", "positive_column", PositiveNames, 1)),
+                c.Dataset("triplets").GetStrings(c.Column("triplets", "negative_column", NegativeNames, 2)),
+                c.Name,
+                c.Parameters.GetOptionalString("main_similarity_function"),
+                c.Parameters.GetDouble("margin", 0),
+                c.SimilarityList("similarity_fn_names"),
+                c.Encoding(16),
+                c.ModelSimilarity),
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(RerankingEvaluator),
+            Summary = "Ranks each query's positive and negative documents: MAP, MRR@k, nDCG@k.",
+            DataDescription = "(query, positive, negative) rows; positive/negative a text or a list of texts; " +
+                              "rows with the same query are merged",
+            DataRoles = [new("samples", true, "query, positive and negative columns (text or list of texts)")],
+            DefaultPrimaryMetric = "ndcg@10",
+            PrimaryMetricRule = "ndcg@{at_k}",
+            Parameters =
+            [
+                new("at_k", "int", 10, "Cut-off for MRR and nDCG."),
+                new("similarity_fct", "string", SimilarityFunctions.Cosine, "Query-document similarity.",
+                    SimilarityFunctions.Names),
+                new("batch_size", "int", 64, "Texts per encode batch."),
+                TruncateDim,
+                new("query_column", "string", "query", "Query column."),
+                new("positive_column", "string", "positive", "Relevant documents column."),
+                new("negative_column", "string", "negative", "Irrelevant documents column."),
+            ],
+            Factory = CreateReranking,
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(SequentialEvaluator),
+            Summary = "Runs several evaluators; sequential_score is the last one's primary metric (or mean/max/min).",
+            DataDescription = "none: it combines the other evaluators of the spec",
+            DataRoles = [],
+            DefaultPrimaryMetric = "sequential_score",
+            PrimaryMetricRule = "sequential_score",
+            Parameters =
+            [
+                new("main_score_function", "string", "last", "How sequential_score combines the primary metrics.",
+                    SequentialEvaluator.ScoreFunctions),
+                new("evaluators", "object", null, "The evaluators to run (set in code, not in a spec).",
+                    Required: true),
+            ],
+            Factory = c => new SequentialEvaluator(
+                c.Parameters.GetRequiredObject<IReadOnlyList<SentenceEvaluator>>("evaluators", "a list of evaluators"),
+                c.Parameters.GetChoice("main_score_function", "last", SequentialEvaluator.ScoreFunctions)),
+        };
+    }
+
+    private static SentenceEvaluator CreateInformationRetrieval(EvaluatorContext c)
+    {
+        IReadOnlyDictionary<string, string> queries, corpus;
+        IReadOnlyDictionary<string, IReadOnlyCollection<string>> relevant;
+        if (c.Has("pairs"))
+        {
+            TabularDataset pairs = c.Dataset("pairs");
+            string? negative = c.OptionalColumn("pairs", "negative_column", NegativeNames);
+            (queries, corpus, relevant) = InformationRetrievalEvaluator.DataFromPairs(
+                pairs.GetStrings(c.Column("pairs", "anchor_column", AnchorNames, 0)),
+                pairs.GetStrings(c.Column("pairs", "positive_column", PositiveNames, 1)),
+                negative is null ? null : pairs.GetStrings(negative));
+        }
+        else
+        {
+            queries = IdTextMap(c, "queries", "query_id_column", "query_text_column", ["_id", "id", "query-id",
+                "query_id", "qid"], ["text", "query", "question"]);
+            corpus = IdTextMap(c, "corpus", "corpus_id_column", "corpus_text_column", ["_id", "id", "corpus-id",
+                "corpus_id", "doc_id", "docid", "cid"], ["text", "document", "passage"]);
+            relevant = Qrels(c);
+        }
+
+        EvaluatorParameters p = c.Parameters;
+        return new InformationRetrievalEvaluator(queries, corpus, relevant, c.Name,
+            p.Has("mrr_at_k") ? p.GetIntList("mrr_at_k", null) : null,
+            p.Has("ndcg_at_k") ? p.GetIntList("ndcg_at_k", null) : null,
+            p.Has("accuracy_at_k") ? p.GetIntList("accuracy_at_k", null) : null,
+            p.Has("precision_recall_at_k") ? p.GetIntList("precision_recall_at_k", null) : null,
+            p.Has("map_at_k") ? p.GetIntList("map_at_k", null) : null,
+            c.SimilarityList("score_functions"),
+            p.GetOptionalString("main_score_function"),
+            p.GetInt("corpus_chunk_size", 50000),
+            c.Encoding(32, prompts: true),
+            c.ModelSimilarity);
+    }
+
+    private static Dictionary<string, string> IdTextMap(EvaluatorContext c, string role, string idParameter,
+        string textParameter, string[] idNames, string[] textNames)
+    {
+        TabularDataset data = c.Dataset(role);
+        string idColumn = c.Column(role, idParameter, idNames, null);
+        string textColumn = c.Column(role, textParameter, textNames, null);
+        IReadOnlyList<object?> ids = data.GetColumn(idColumn);
+        IReadOnlyList<string> texts = data.GetStrings(textColumn);
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            string id = IdText(c, role, idColumn, i, ids[i]);
+            if (!map.TryAdd(id, texts[i]))
+            {
+                throw new ArgumentException($"evaluator {c.Type} '{c.Name}': the '{role}' data repeats id '{id}' " +
+                                            $"(row {i}). Fix: make the ids in column '{idColumn}' unique.");
+            }
+        }
+
+        return map;
+    }
+
+    private static Dictionary<string, IReadOnlyCollection<string>> Qrels(EvaluatorContext c)
+    {
+        TabularDataset data = c.Dataset("qrels");
+        string queryColumn = c.Column("qrels", "qrels_query_column", ["query-id", "query_id", "qid", "_id", "id"],
+            null);
+        string corpusColumn = c.Column("qrels", "qrels_corpus_column",
+            ["corpus-id", "corpus_id", "doc_id", "docid", "cid", "relevant_docs", "corpus-ids"], null);
+        string? scoreColumn = c.OptionalColumn("qrels", "qrels_score_column", ["score", "relevance"]);
+        IReadOnlyList<double>? scores = scoreColumn is null ? null : data.GetDoubles(scoreColumn);
+        IReadOnlyList<object?> queryIds = data.GetColumn(queryColumn);
+        IReadOnlyList<object?> corpusIds = data.GetColumn(corpusColumn);
+        var relevant = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        for (int i = 0; i < data.Count; i++)
+        {
+            string query = IdText(c, "qrels", queryColumn, i, queryIds[i]);
+            if (!relevant.TryGetValue(query, out HashSet<string>? set))
+            {
+                set = new HashSet<string>(StringComparer.Ordinal);
+                relevant[query] = set;
+            }
+
+            // Graded qrels list non-relevant pairs with score 0; only positive scores count as relevant.
+            if (scores is not null && scores[i] <= 0) continue;
+            IEnumerable<object?> docs = corpusIds[i] is object?[] list ? list : [corpusIds[i]];
+            foreach (object? doc in docs) set.Add(IdText(c, "qrels", corpusColumn, i, doc));
+        }
+
+        return relevant.ToDictionary(kv => kv.Key, kv => (IReadOnlyCollection<string>)kv.Value,
+            StringComparer.Ordinal);
+    }
+
+    private static string IdText(EvaluatorContext c, string role, string column, int row, object? value) => value switch
+    {
+        string s => s,
+        long or double or bool => TabularValues.ToText(value),
+        _ => throw new ArgumentException($"evaluator {c.Type} '{c.Name}': the '{role}' data column '{column}' row " +
+                                         $"{row} holds {TabularValues.Preview(value)}, not an id. Fix: give every " +
+                                         "row a string or integer id."),
+    };
+
+    private static SentenceEvaluator CreateReranking(EvaluatorContext c)
+    {
+        string queryColumn = c.Column("samples", "query_column", ["query", "anchor", "question"], 0);
+        string positiveColumn = c.Column("samples", "positive_column", ["positive", "positives"], null);
+        string negativeColumn = c.Column("samples", "negative_column", ["negative", "negatives"], null);
+        IReadOnlyList<string> queries = c.Dataset("samples").GetStrings(queryColumn);
+        IReadOnlyList<IReadOnlyList<string>> positives = c.StringOrList("samples", positiveColumn);
+        IReadOnlyList<IReadOnlyList<string>> negatives = c.StringOrList("samples", negativeColumn);
+        // Rows that repeat a query (one positive / negative per row) merge into one sample, in first-seen order.
+        var order = new List<string>();
+        var merged = new Dictionary<string, (List<string> Positive, List<string> Negative)>(StringComparer.Ordinal);
+        for (int i = 0; i < queries.Count; i++)
+        {
+            if (!merged.TryGetValue(queries[i], out var sample))
+            {
+                sample = ([], []);
+                merged[queries[i]] = sample;
+                order.Add(queries[i]);
+            }
+
+            sample.Positive.AddRange(positives[i].Where(p => !sample.Positive.Contains(p)));
+            sample.Negative.AddRange(negatives[i].Where(n => !sample.Negative.Contains(n)));
+        }
+
+        var samples = order.Select(q => new RerankingSample(q, merged[q].Positive, merged[q].Negative)).ToList();
+        return new RerankingEvaluator(samples, c.Parameters.GetInt("at_k", 10), c.Name,
+            c.Parameters.GetString("similarity_fct", SimilarityFunctions.Cosine), c.Encoding(64));
+    }
+}
