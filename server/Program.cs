@@ -1,5 +1,87 @@
 using StTrain.Core.Runtime;
+using StTrain.Core.Training.Spec;
+using StTrain.Server;
+using StTrain.Server.Commands;
 
 TorchRuntime.Initialize();
-Console.Error.WriteLine("st-train: commands are being built.");
-return 2;
+return await Cli.RunAsync(args);
+
+namespace StTrain.Server
+{
+    /// <summary>The st-train command line: one executable for people, scripts and (with `serve`) MCP clients.</summary>
+    internal static class Cli
+    {
+        private const string Help = """
+            st-train: train sentence-transformers models (SentenceTransformer, CrossEncoder, SparseEncoder) from C#.
+
+            Usage: ./st-train <command> [options]
+
+              serve                      MCP server over stdio (what mcp.json launches)
+              train SPEC                 run a spec: baseline, training, final model, VERDICT line
+              smoke SPEC                 the same run with max_steps=1 on tiny slices, no Hub push
+              validate SPEC              check a spec without running it
+              eval --model M --spec SPEC evaluate a model with a spec's evaluators
+              loss --model M --loss NAME [--param key=value]... --data FILE.jsonl
+                                         the loss of a whole file as one batch (prints loss=<value> last)
+              encode --model M --input FILE --output FILE.jsonl [--batch-size N] [--prompt-name NAME]
+              data wordnet --out DIR     build WordNet training datasets
+              mine-hard-negatives ...    mine hard negatives for a pairs file
+              bench encode|train         print throughput figures
+              test                       run the test suite (handled by the ./st-train script)
+            """;
+
+        public static async Task<int> RunAsync(string[] args)
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                Console.WriteLine(Help);
+                return args.Length == 0 ? 2 : 0;
+            }
+
+            string command = args[0];
+            string[] rest = args[1..];
+            try
+            {
+                return command switch
+                {
+                    "encode" => EncodeCommand.Run(rest),
+                    "train" => RunCommand.Run(rest, smoke: false),
+                    "smoke" => RunCommand.Run(rest, smoke: true),
+                    "validate" => RunCommand.Validate(rest),
+                    "loss" => LossCommand.Run(rest),
+                    "eval" => EvalCommand.Run(rest),
+                    "data" => DataCommand.Run(rest),
+                    "mine-hard-negatives" => MineHardNegativesCommand.Run(rest),
+                    _ => Unknown(command),
+                };
+            }
+            catch (UsageException error)
+            {
+                Console.Error.WriteLine($"st-train {command}: {error.Message}");
+                return 2;
+            }
+            catch (SpecException error)
+            {
+                Console.Error.WriteLine($"st-train {command}: {error.Message}");
+                return 2;
+            }
+            catch (Exception error) when (error is IOException or InvalidDataException or ArgumentException
+                                              or NotSupportedException or InvalidOperationException
+                                              or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"st-train {command}: {error.Message}");
+                return 1;
+            }
+            finally
+            {
+                await Task.CompletedTask;
+            }
+        }
+
+        private static int Unknown(string command)
+        {
+            Console.Error.WriteLine($"st-train: unknown command '{command}'. Run ./st-train --help for the list.");
+            return 2;
+        }
+    }
+}

@@ -1,10 +1,13 @@
 using StTrain.Core.Data;
 using StTrain.Core.Evaluation;
+using StTrain.Core.Training.Spec;
 using StTrain.Tests.Support;
+using StTrain.Tests.Losses;
 using Xunit;
 
 namespace StTrain.Tests.Evaluation;
 
+[Collection(TorchRandomCollection.Name)]
 public sealed class EvaluatorRegistryTests : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("st-train-eval-").FullName;
@@ -21,9 +24,9 @@ public sealed class EvaluatorRegistryTests : IDisposable
         [
             "InformationRetrievalEvaluator", "EmbeddingSimilarityEvaluator", "BinaryClassificationEvaluator",
             "TripletEvaluator", "RerankingEvaluator", "SequentialEvaluator",
-        ], EvaluatorRegistry.Names.Take(6));
-        Assert.Equal("cosine_ndcg@10", EvaluatorRegistry.Get("InformationRetrievalEvaluator").DefaultPrimaryMetric);
-        Assert.Equal("spearman_cosine", EvaluatorRegistry.Get("embeddingsimilarityevaluator").DefaultPrimaryMetric);
+        ], EvaluatorRegistry.Names().Take(6));
+        Assert.Equal("cosine_ndcg@10", EvaluatorRegistry.Get("InformationRetrievalEvaluator").PrimaryMetric);
+        Assert.Equal("spearman_cosine", EvaluatorRegistry.Get("embeddingsimilarityevaluator").PrimaryMetric);
         Assert.Throws<ArgumentException>(() => EvaluatorRegistry.Get("MTEB"));
     }
 
@@ -157,5 +160,39 @@ public sealed class EvaluatorRegistryTests : IDisposable
                 ["qrels"] = "qrels.tsv" },
             new Dictionary<string, object?> { ["query_text_column"] = "body" }, baseDirectory: root));
         Assert.Contains("query_text_column 'body'", error.Message);
+    }
+
+    [Fact]
+    public void SpecEntriesBuildEvaluatorsAndAnnounceKeysWithoutData()
+    {
+        File.WriteAllLines(Path.Combine(root, "sts.jsonl"),
+        [
+            """{"sentence1": "the dog", "sentence2": "a pet", "score": 0.9}""",
+            """{"sentence1": "a car", "sentence2": "the sea", "score": 0.1}""",
+            """{"sentence1": "a king", "sentence2": "a queen", "score": 0.7}""",
+        ]);
+        var spec = new EvaluatorSpec
+        {
+            Type = "EmbeddingSimilarityEvaluator", Name = "sts-dev",
+            Data = new Dictionary<string, string> { ["pairs"] = "sts.jsonl" },
+            Params = new Dictionary<string, object?> { ["batch_size"] = "8" },
+            Location = "spec.yaml:12", Field = "evaluators[0]",
+        };
+        EvaluatorInfo info = EvaluatorRegistry.Get(spec.Type);
+        Assert.Equal(["sts-dev_pearson_cosine", "sts-dev_spearman_cosine"], info.MetricKeys(spec));
+        Assert.Equal(["sts-dev_pearson_dot", "sts-dev_spearman_dot"], info.MetricKeys(spec, "dot"));
+        SentenceEvaluator evaluator = EvaluatorRegistry.Create(spec, p => Path.Combine(root, p), 2);
+        Assert.Equal(2, ((EmbeddingSimilarityEvaluator)evaluator).Scores.Count);
+
+        var missing = Assert.Throws<SpecException>(() => EvaluatorRegistry.Create(
+            spec with { Data = new Dictionary<string, string> { ["pairs"] = "nope.jsonl" } },
+            p => Path.Combine(root, p), null));
+        Assert.Equal("evaluators[0].data.pairs", missing.Field);
+        var badParam = Assert.Throws<SpecException>(() => EvaluatorRegistry.Create(
+            spec with { Params = new Dictionary<string, object?> { ["batchsize"] = 8 } }, p => Path.Combine(root, p),
+            null));
+        Assert.Contains("batchsize", badParam.Message);
+        Assert.Equal(["sequential_score"], EvaluatorRegistry.Get("SequentialEvaluator").MetricKeys(
+            new EvaluatorSpec { Type = "SequentialEvaluator" }));
     }
 }

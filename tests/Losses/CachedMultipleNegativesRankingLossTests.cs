@@ -12,6 +12,7 @@ namespace StTrain.Tests.Losses;
 /// The cached loss must give the value and the parameter gradients of the full-batch loss. Gradients are compared
 /// on a small random BERT (tests/Support/TinyModels).
 /// </summary>
+[Collection(TorchRandomCollection.Name)]
 public sealed class CachedMultipleNegativesRankingLossTests
 {
     private static readonly string[] Anchors =

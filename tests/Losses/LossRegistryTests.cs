@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace StTrain.Tests.Losses;
 
+[Collection(TorchRandomCollection.Name)]
 public sealed class LossRegistryTests
 {
     [Fact]

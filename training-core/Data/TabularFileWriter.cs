@@ -116,16 +116,18 @@ internal static class TabularFileWriter
     private static void WriteParquet(TabularDataset dataset, string path)
     {
         var fields = new List<Field>();
+        var itemTypes = new Type?[dataset.ColumnNames.Count];
         for (int c = 0; c < dataset.ColumnNames.Count; c++)
         {
             string name = dataset.ColumnNames[c];
+            if (dataset.GetKind(name) == TabularColumnKind.List) itemTypes[c] = ListItemType(dataset, name);
             fields.Add(dataset.GetKind(name) switch
             {
                 TabularColumnKind.String or TabularColumnKind.Null => new DataField<string>(name),
                 TabularColumnKind.Integer => new DataField<long?>(name),
                 TabularColumnKind.Float => new DataField<double?>(name),
                 TabularColumnKind.Boolean => new DataField<bool?>(name),
-                _ => ListFieldFor(dataset, name),
+                _ => new ListField(name, itemTypes[c]!),
             });
         }
         var rows = new List<IDictionary<string, object?>>(dataset.Count);
@@ -133,37 +135,36 @@ internal static class TabularFileWriter
         {
             var row = new Dictionary<string, object?>(StringComparer.Ordinal);
             for (int c = 0; c < dataset.ColumnNames.Count; c++)
-                row[dataset.ColumnNames[c]] = ToParquetValue(dataset[r, c], fields[c]);
+                row[dataset.ColumnNames[c]] = ToParquetValue(dataset[r, c], itemTypes[c]);
             rows.Add(row);
         }
         using var stream = File.Create(path);
         ParquetSerializer.SerializeUntypedAsync(rows, new ParquetSchema(fields), stream).GetAwaiter().GetResult();
     }
 
-    private static ListField ListFieldFor(TabularDataset dataset, string column)
+    private static Type ListItemType(TabularDataset dataset, string column)
     {
         var items = dataset.GetColumn(column).OfType<object?[]>().SelectMany(a => a).ToList();
         if (items.Any(v => v is null))
             throw new ArgumentException(
                 $"Column '{column}' holds lists with null items, which Parquet output does not support here. " +
                 "Fix: save as .jsonl.");
-        if (items.All(v => v is string)) return new ListField(column, typeof(string));
-        if (items.All(v => v is long)) return new ListField(column, typeof(long));
-        if (items.All(v => v is long or double)) return new ListField(column, typeof(double));
-        if (items.All(v => v is bool)) return new ListField(column, typeof(bool));
+        if (items.All(v => v is string)) return typeof(string);
+        if (items.All(v => v is long)) return typeof(long);
+        if (items.All(v => v is long or double)) return typeof(double);
+        if (items.All(v => v is bool)) return typeof(bool);
         throw new ArgumentException(
             $"Column '{column}' holds lists of mixed or nested values, which Parquet output does not support here. " +
             "Fix: save as .jsonl.");
     }
 
-    private static object? ToParquetValue(object? value, Field field)
+    private static object? ToParquetValue(object? value, Type? itemType)
     {
-        if (value is not object?[] items || field is not ListField { Item: DataField item }) return value;
-        if (item.ClrType == typeof(string))
+        if (value is not object?[] items || itemType is null) return value;
+        if (itemType == typeof(string))
             return items.Select(v => (ReadOnlyMemory<char>?)((string)v!).AsMemory()).ToList();
-        if (item.ClrType == typeof(long)) return items.Select(v => (long)v!).ToList();
-        if (item.ClrType == typeof(double))
-            return items.Select(v => v is long l ? l : (double)v!).ToList();
+        if (itemType == typeof(long)) return items.Select(v => (long)v!).ToList();
+        if (itemType == typeof(double)) return items.Select(v => v is long l ? l : (double)v!).ToList();
         return items.Select(v => (bool)v!).ToList();
     }
 }

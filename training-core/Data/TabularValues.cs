@@ -65,7 +65,7 @@ internal static class TabularValues
             case JsonValueKind.False: return false;
             case JsonValueKind.Null: return null;
             case JsonValueKind.Number:
-                return element.TryGetInt64(out long l) ? l : element.GetDouble();
+                return element.TryGetInt64(out long l) ? (object)l : element.GetDouble();
             case JsonValueKind.Array:
             {
                 var items = new object?[element.GetArrayLength()];

@@ -173,7 +173,7 @@ public static class WordNetLocator
     /// Unpacks the regular files directly under package/dict/ (and package/LICENSE) into
     /// <paramref name="destination"/>/dict; entry names with folders or "..", links and other entries are ignored.
     /// </summary>
-    internal static int ExtractDict(string tarball, string destination)
+    public static int ExtractDict(string tarball, string destination)
     {
         string dict = Path.Combine(destination, "dict");
         Directory.CreateDirectory(dict);

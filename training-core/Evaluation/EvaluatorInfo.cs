@@ -1,5 +1,6 @@
 using StTrain.Core.Data;
 using StTrain.Core.Losses;
+using StTrain.Core.Training.Spec;
 
 namespace StTrain.Core.Evaluation;
 
@@ -21,8 +22,11 @@ public sealed record EvaluatorInfo
 
     public required IReadOnlyList<EvaluatorDataRole> DataRoles { get; init; }
 
+    /// <summary>Task words (retrieval, similarity, ...) for references and tool descriptions.</summary>
+    public string Task { get; init; } = "";
+
     /// <summary>The primary metric (unprefixed) for default parameters and a cosine model: "cosine_ndcg@10".</summary>
-    public required string DefaultPrimaryMetric { get; init; }
+    public required string PrimaryMetric { get; init; }
 
     /// <summary>How the primary metric follows from the parameters, in words.</summary>
     public required string PrimaryMetricRule { get; init; }
@@ -34,6 +38,30 @@ public sealed record EvaluatorInfo
 
     internal Func<EvaluatorContext, SentenceEvaluator> Factory { get; init; } =
         _ => throw new InvalidOperationException("This EvaluatorInfo has no factory.");
+
+    /// <summary>
+    /// Builds the evaluator on one-row stand-in data, to learn its metric keys without reading files; null when
+    /// that is impossible (a SequentialEvaluator without its evaluators), and then only the primary key is known.
+    /// </summary>
+    internal Func<string, EvaluatorParameters, string, SentenceEvaluator?>? StandIn { get; init; }
+
+    /// <summary>
+    /// The keys (name-prefixed, without "eval_") a spec entry will produce, known without its data files, for a
+    /// model whose similarity function is <paramref name="modelSimilarity"/>. Throws ArgumentException on bad
+    /// parameters.
+    /// </summary>
+    public IReadOnlyList<string> MetricKeys(EvaluatorSpec spec, string modelSimilarity = SimilarityFunctions.Cosine) =>
+        MetricKeys(spec.Name, new EvaluatorParameters(spec.Params, $"evaluator {Name} '{spec.Name}'"), modelSimilarity);
+
+    /// <summary>The keys an evaluator named <paramref name="name"/> with these parameters will produce.</summary>
+    public IReadOnlyList<string> MetricKeys(string name, EvaluatorParameters parameters,
+        string modelSimilarity = SimilarityFunctions.Cosine)
+    {
+        IReadOnlyList<string> errors = ValidateParameters(parameters);
+        if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors));
+        SentenceEvaluator? standIn = StandIn?.Invoke(name ?? string.Empty, parameters, modelSimilarity);
+        return standIn?.MetricKeys ?? [PrimaryMetric];
+    }
 
     /// <summary>
     /// Builds the evaluator from loaded data (role → dataset). <paramref name="modelSimilarity"/> is the model's

@@ -1,5 +1,6 @@
 using StTrain.Core.Data;
 using StTrain.Core.Losses;
+using StTrain.Core.Training.Spec;
 
 namespace StTrain.Core.Evaluation;
 
@@ -30,7 +31,9 @@ public static class EvaluatorRegistry
     private static readonly Dictionary<string, EvaluatorInfo> Evaluators =
         All.ToDictionary(i => i.Name, StringComparer.OrdinalIgnoreCase);
 
-    public static IReadOnlyList<string> Names => All.Select(i => i.Name).ToList();
+    /// <summary>The registered names for a model type.</summary>
+    public static IReadOnlyList<string> Names(string modelType = "SentenceTransformer") =>
+        All.Where(i => i.ModelType == modelType).Select(i => i.Name).ToList();
 
     public static bool TryGet(string name, out EvaluatorInfo info)
     {
@@ -44,12 +47,63 @@ public static class EvaluatorRegistry
         TryGet(name, out EvaluatorInfo info)
             ? info
             : throw new ArgumentException(
-                $"Unknown evaluator '{name}'. Fix: use one of {string.Join(", ", All.Select(i => i.Name))}.");
+                $"Unknown evaluator '{name}'. Fix: use one of {string.Join(", ", Names())}.");
 
     /// <summary>Builds an evaluator from loaded data (see <see cref="EvaluatorInfo.Create"/>).</summary>
     public static SentenceEvaluator Create(string type, string name, IReadOnlyDictionary<string, TabularDataset> data,
         IReadOnlyDictionary<string, object?>? parameters = null, string modelSimilarity = SimilarityFunctions.Cosine) =>
         Get(type).Create(name, data, new EvaluatorParameters(parameters), modelSimilarity);
+
+    /// <summary>
+    /// Builds the evaluator a run-spec entry describes: reads its data files (paths through
+    /// <paramref name="resolve"/>, usually relative to the spec), keeps the first <paramref name="maxRows"/> rows of
+    /// the truncatable roles. <paramref name="modelSimilarity"/> (the model's similarity_fn_name) sets the default
+    /// metric keys. Every problem is a <see cref="SpecException"/> naming the entry's field.
+    /// </summary>
+    public static SentenceEvaluator Create(EvaluatorSpec spec, Func<string, string> resolve, int? maxRows,
+        string modelSimilarity = SimilarityFunctions.Cosine)
+    {
+        if (!TryGet(spec.Type, out EvaluatorInfo info))
+        {
+            throw new SpecException($"{spec.Field}.type", spec.Location, $"'{spec.Type}' is not a registered evaluator",
+                $"use one of: {string.Join(", ", Names())}");
+        }
+
+        IReadOnlyList<string> problems = info.CheckRoles(spec.Data.Keys.ToList())
+            .Concat(info.ValidateParameters(new EvaluatorParameters(spec.Params))).ToList();
+        if (problems.Count > 0)
+        {
+            throw new SpecException(spec.Field, spec.Location, string.Join("; ", problems.Select(TrimFix)),
+                "see the messages above");
+        }
+
+        var data = new Dictionary<string, TabularDataset>(StringComparer.Ordinal);
+        foreach (var (role, relative) in spec.Data)
+        {
+            string path = resolve(relative);
+            if (!File.Exists(path))
+            {
+                throw new SpecException($"{spec.Field}.data.{role}", spec.Location,
+                    $"the file '{path}' does not exist", "give a path relative to the spec file");
+            }
+
+            TabularDataset dataset = TabularDataset.Load(path);
+            bool truncatable = info.DataRoles.First(r => r.Role == role).Truncatable;
+            data[role] = maxRows is int max && truncatable ? dataset.Take(max) : dataset;
+        }
+
+        try
+        {
+            return info.Create(spec.Name, data, new EvaluatorParameters(spec.Params), modelSimilarity);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SpecException(spec.Field, spec.Location, TrimFix(e.Message), "see the message");
+        }
+    }
+
+    /// <summary>A message without its trailing period, for embedding in a SpecException sentence.</summary>
+    private static string TrimFix(string message) => message.TrimEnd('.');
 
     /// <summary>
     /// Loads each data file (role → path, relative paths against <paramref name="baseDirectory"/>), keeps the first
@@ -79,6 +133,7 @@ public static class EvaluatorRegistry
         yield return new EvaluatorInfo
         {
             Name = nameof(InformationRetrievalEvaluator),
+            Task = "retrieval",
             Summary = "Retrieval over a corpus: accuracy, precision, recall, nDCG, MRR and MAP at several cut-offs.",
             DataDescription = "queries (id, text) + corpus (id, text) + qrels (query id, corpus id[, score]), or " +
                               "(anchor, positive[, negative]) pairs from which they are built",
@@ -99,7 +154,7 @@ public static class EvaluatorRegistry
                     : "evaluator InformationRetrievalEvaluator: give either queries + corpus + qrels, or pairs " +
                       $"(got: {string.Join(", ", roles)}). Fix: adjust its data: map.";
             },
-            DefaultPrimaryMetric = "cosine_ndcg@10",
+            PrimaryMetric = "cosine_ndcg@10",
             PrimaryMetricRule = "{main_score_function or the model's function}_ndcg@{largest ndcg_at_k}",
             Parameters =
             [
@@ -130,15 +185,26 @@ public static class EvaluatorRegistry
                 new("positive_column", "string", "positive", "Relevant document column of the pairs file."),
                 new("negative_column", "string", "negative", "Extra corpus column of the pairs file (optional)."),
             ],
+            StandIn = (name, p, sim) => new InformationRetrievalEvaluator(
+                new Dictionary<string, string> { ["q"] = "q" }, new Dictionary<string, string> { ["d"] = "d" },
+                new Dictionary<string, IReadOnlyCollection<string>> { ["q"] = ["d"] }, name,
+                p.Has("mrr_at_k") ? p.GetIntList("mrr_at_k", null) : null,
+                p.Has("ndcg_at_k") ? p.GetIntList("ndcg_at_k", null) : null,
+                p.Has("accuracy_at_k") ? p.GetIntList("accuracy_at_k", null) : null,
+                p.Has("precision_recall_at_k") ? p.GetIntList("precision_recall_at_k", null) : null,
+                p.Has("map_at_k") ? p.GetIntList("map_at_k", null) : null,
+                p.Has("score_functions") ? p.GetStringList("score_functions", null) : null,
+                p.GetOptionalString("main_score_function"), modelSimilarityHint: sim),
             Factory = CreateInformationRetrieval,
         };
         yield return new EvaluatorInfo
         {
             Name = nameof(EmbeddingSimilarityEvaluator),
+            Task = "similarity",
             Summary = "Correlation (Pearson, Spearman) between embedding similarity and gold scores of pairs.",
             DataDescription = "(sentence1, sentence2, score) rows",
             DataRoles = [new("pairs", true, "sentence1, sentence2 and a numeric score column")],
-            DefaultPrimaryMetric = "spearman_cosine",
+            PrimaryMetric = "spearman_cosine",
             PrimaryMetricRule = "spearman_{main_similarity}, else spearman_max with several functions, else " +
                                 "spearman_{the model's function}",
             Parameters =
@@ -151,6 +217,10 @@ public static class EvaluatorRegistry
                 new("sentence2_column", "string", "sentence2", "Second text column."),
                 new("score_column", "string", "score", "Gold score column."),
             ],
+            StandIn = (name, p, sim) => new EmbeddingSimilarityEvaluator(["a", "b"], ["a", "b"], [0, 1], name,
+                p.GetOptionalString("main_similarity"),
+                p.Has("similarity_fn_names") ? p.GetStringList("similarity_fn_names", null) : null,
+                modelSimilarityHint: sim),
             Factory = c => new EmbeddingSimilarityEvaluator(
                 c.Dataset("pairs").GetStrings(c.Column("pairs", "sentence1_column", Sentence1Names, 0)),
                 c.Dataset("pairs").GetStrings(c.Column("pairs", "sentence2_column", Sentence2Names, 1)),
@@ -165,10 +235,11 @@ public static class EvaluatorRegistry
         yield return new EvaluatorInfo
         {
             Name = nameof(BinaryClassificationEvaluator),
+            Task = "pair classification",
             Summary = "Duplicate detection with a similarity threshold: accuracy, F1, precision, recall, AP, MCC.",
             DataDescription = "(sentence1, sentence2, label 0/1) rows",
             DataRoles = [new("pairs", true, "sentence1, sentence2 and a 0/1 label column")],
-            DefaultPrimaryMetric = "cosine_ap",
+            PrimaryMetric = "cosine_ap",
             PrimaryMetricRule = "max_ap with several functions, else {the model's function}_ap",
             Parameters =
             [
@@ -179,6 +250,9 @@ public static class EvaluatorRegistry
                 new("sentence2_column", "string", "sentence2", "Second text column."),
                 new("label_column", "string", "label", "0/1 label column."),
             ],
+            StandIn = (name, p, sim) => new BinaryClassificationEvaluator(["a", "b"], ["a", "b"], [0, 1], name,
+                p.Has("similarity_fn_names") ? p.GetStringList("similarity_fn_names", null) : null,
+                modelSimilarityHint: sim),
             Factory = c =>
             {
                 string labelColumn = c.Column("pairs", "label_column", ["label", "labels", "is_duplicate", "score"],
@@ -205,10 +279,11 @@ public static class EvaluatorRegistry
         yield return new EvaluatorInfo
         {
             Name = nameof(TripletEvaluator),
+            Task = "triplets",
             Summary = "Share of (anchor, positive, negative) rows where the anchor is closer to the positive.",
             DataDescription = "(anchor, positive, negative) rows",
             DataRoles = [new("triplets", true, "anchor, positive and negative text columns")],
-            DefaultPrimaryMetric = "cosine_accuracy",
+            PrimaryMetric = "cosine_accuracy",
             PrimaryMetricRule = "{main_similarity_function}_accuracy, else max_accuracy with several functions, " +
                                 "else {the model's function}_accuracy",
             Parameters =
@@ -223,6 +298,10 @@ public static class EvaluatorRegistry
                 new("positive_column", "string", "positive", "Positive column."),
                 new("negative_column", "string", "negative", "Negative column."),
             ],
+            StandIn = (name, p, sim) => new TripletEvaluator(["a"], ["b"], ["c"], name,
+                p.GetOptionalString("main_similarity_function"), p.GetDouble("margin", 0),
+                p.Has("similarity_fn_names") ? p.GetStringList("similarity_fn_names", null) : null,
+                modelSimilarityHint: sim),
             Factory = c => new TripletEvaluator(
                 c.Dataset("triplets").GetStrings(c.Column("triplets", "anchor_column", AnchorNames, 0)),
                 c.Dataset("triplets").GetStrings(c.Column("triplets", "positive_column", PositiveNames, 1)),
@@ -237,11 +316,12 @@ public static class EvaluatorRegistry
         yield return new EvaluatorInfo
         {
             Name = nameof(RerankingEvaluator),
+            Task = "reranking",
             Summary = "Ranks each query's positive and negative documents: MAP, MRR@k, nDCG@k.",
             DataDescription = "(query, positive, negative) rows; positive/negative a text or a list of texts; " +
                               "rows with the same query are merged",
             DataRoles = [new("samples", true, "query, positive and negative columns (text or list of texts)")],
-            DefaultPrimaryMetric = "ndcg@10",
+            PrimaryMetric = "ndcg@10",
             PrimaryMetricRule = "ndcg@{at_k}",
             Parameters =
             [
@@ -254,15 +334,18 @@ public static class EvaluatorRegistry
                 new("positive_column", "string", "positive", "Relevant documents column."),
                 new("negative_column", "string", "negative", "Irrelevant documents column."),
             ],
+            StandIn = (name, p, _) => new RerankingEvaluator([new RerankingSample("q", ["p"], ["n"])],
+                p.GetInt("at_k", 10), name, p.GetString("similarity_fct", SimilarityFunctions.Cosine)),
             Factory = CreateReranking,
         };
         yield return new EvaluatorInfo
         {
             Name = nameof(SequentialEvaluator),
+            Task = "combination",
             Summary = "Runs several evaluators; sequential_score is the last one's primary metric (or mean/max/min).",
             DataDescription = "none: it combines the other evaluators of the spec",
             DataRoles = [],
-            DefaultPrimaryMetric = "sequential_score",
+            PrimaryMetric = "sequential_score",
             PrimaryMetricRule = "sequential_score",
             Parameters =
             [
@@ -271,6 +354,10 @@ public static class EvaluatorRegistry
                 new("evaluators", "object", null, "The evaluators to run (set in code, not in a spec).",
                     Required: true),
             ],
+            StandIn = (_, p, _) => p.Has("evaluators")
+                ? new SequentialEvaluator(
+                    p.GetRequiredObject<IReadOnlyList<SentenceEvaluator>>("evaluators", "a list of evaluators"))
+                : null,
             Factory = c => new SequentialEvaluator(
                 c.Parameters.GetRequiredObject<IReadOnlyList<SentenceEvaluator>>("evaluators", "a list of evaluators"),
                 c.Parameters.GetChoice("main_score_function", "last", SequentialEvaluator.ScoreFunctions)),

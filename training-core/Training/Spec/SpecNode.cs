@@ -90,6 +90,22 @@ public sealed class SpecNode
     /// <summary>True when the scalar is a whole number (no '.', no exponent).</summary>
     public bool LooksIntegral => IsScalar && long.TryParse(Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
 
+    /// <summary>Reads one YAML value (a number, true/false, a [list] or text) written on a command line.</summary>
+    public static object? ParseValue(string yaml, string origin)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlDotNet.Core.YamlException error)
+        {
+            throw new SpecException(origin, origin, $"'{yaml}' is not a valid value ({error.Message})",
+                "write a number, true/false, a list like [384, 128] or plain text");
+        }
+        return stream.Documents.Count == 0 ? null : new SpecNode(stream.Documents[0].RootNode, origin, origin).ToObject();
+    }
+
     /// <summary>The value as a plain .NET object: string, long, double, bool, null, list or dictionary.</summary>
     public object? ToObject()
     {

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text;
+using StTrain.Core.Models;
+
+namespace StTrain.Server.Commands;
+
+/// <summary>`st-train encode`: one text per input line in, one JSON array of floats per output line out.</summary>
+public static class EncodeCommand
+{
+    public const string Usage =
+        "st-train encode --model ID_OR_PATH --input FILE --output FILE.jsonl [--batch-size N] [--prompt-name NAME] " +
+        "[--prompt TEXT] [--normalize] [--truncate-dim N]";
+
+    public static int Run(string[] args)
+    {
+        var cli = new CommandLine(args, new HashSet<string> { "normalize" });
+        string modelId = cli.Require("model", "a model folder or id, e.g. sentence-transformers/all-MiniLM-L6-v2");
+        string input = cli.Require("input", "a text file with one text per line");
+        string output = cli.Require("output", "where to write the embeddings (JSONL)");
+        var options = new EncodeOptions
+        {
+            BatchSize = cli.GetInt("batch-size", 32),
+            PromptName = cli.Get("prompt-name"),
+            Prompt = cli.Get("prompt"),
+            Normalize = cli.Flag("normalize"),
+            TruncateDim = cli.Get("truncate-dim") is { } t ? cli.GetInt("truncate-dim", 0) : null,
+        };
+        cli.RejectUnknown();
+        if (!File.Exists(input)) throw new UsageException($"--input '{input}' does not exist.");
+
+        var texts = File.ReadAllLines(input);
+        using var model = SentenceTransformer.Load(modelId);
+        var embeddings = model.Encode(texts, options);
+
+        using var writer = new StreamWriter(output, false, new UTF8Encoding(false));
+        var line = new StringBuilder();
+        foreach (var vector in embeddings)
+        {
+            line.Clear().Append('[');
+            for (int i = 0; i < vector.Length; i++)
+            {
+                if (i > 0) line.Append(',');
+                line.Append(vector[i].ToString("R", CultureInfo.InvariantCulture));
+            }
+            writer.WriteLine(line.Append(']'));
+        }
+        Console.Error.WriteLine($"Encoded {texts.Length} texts with {modelId} ({model.EmbeddingDimension} dimensions) " +
+                                $"into {output}.");
+        return 0;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text;
+using StTrain.Core.Data;
+using StTrain.Core.Models;
+
+namespace StTrain.Server.Commands;
+
+/// <summary>
+/// <c>st-train mine-hard-negatives --dataset PATH --model ID --out PATH [...]</c>: adds hard negatives to an
+/// (anchor, positive) dataset with a SentenceTransformer, using <see cref="HardNegativeMiner"/>. Progress goes to
+/// stderr, the mining summary to stdout.
+/// </summary>
+public static class MineHardNegativesCommand
+{
+    private const string Usage = """
+        Usage: st-train mine-hard-negatives --dataset PATH --model ID_OR_PATH --out PATH [options]
+
+        Embeds the anchors and the corpus (the positives plus --corpus) with the model, searches exactly, and writes
+        the dataset with mined negatives (.jsonl, .json, .csv, .tsv or .parquet, by the extension of --out).
+
+        Options (as sentence-transformers' mine_hard_negatives):
+          --anchor-column NAME       default: first column
+          --positive-column NAME     default: second column
+          --corpus PATH              more candidate texts: a dataset file, or .txt with one text per line
+          --corpus-column NAME       column of --corpus to use (default: "text" if present, else the first)
+          --range-min N              skip the N best candidates (default 0)
+          --range-max N              consider candidates up to rank N (default: derived)
+          --max-score X              drop candidates scoring above X
+          --min-score X              drop candidates scoring below X
+          --absolute-margin X        drop candidates with score + X > positive score
+          --relative-margin X        drop candidates with score > positive - |positive| * X
+          --num-negatives N          negatives per anchor (default 3)
+          --sampling-strategy S      top (default) or random
+          --output-format F          triplet (default), n-tuple, labeled-pair or labeled-list
+          --output-scores            add the scores (or put them in place of the labels)
+          --include-positives        keep positives among the candidates (forces n-tuple)
+          --batch-size N             encode batch size (default 32)
+          --search-batch-size N      anchors per similarity chunk (default 16384)
+          --query-prompt TEXT        prompt before each anchor; --query-prompt-name NAME uses a model prompt
+          --corpus-prompt TEXT       prompt before each corpus text; --corpus-prompt-name NAME likewise
+          --seed N                   seed of the random sampling strategy (default 0)
+          --max-rows N               use only the first N rows of the dataset
+        """;
+
+    private static readonly string[] Options =
+    [
+        "dataset", "model", "out", "anchor-column", "positive-column", "corpus", "corpus-column", "range-min",
+        "range-max", "max-score", "min-score", "absolute-margin", "relative-margin", "num-negatives",
+        "sampling-strategy", "output-format", "batch-size", "search-batch-size", "query-prompt",
+        "query-prompt-name", "corpus-prompt", "corpus-prompt-name", "seed", "max-rows",
+    ];
+
+    /// <summary>
+    /// Runs the command; <paramref name="args"/> are the words after "mine-hard-negatives". Returns 0 on success,
+    /// 1 when mining fails (bad data, model or options), 2 for a bad command line.
+    /// </summary>
+    public static int Run(string[] args)
+    {
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.Out.WriteLine(Usage);
+            return 0;
+        }
+        try
+        {
+            var parsed = CommandLineArguments.Parse(args, Options, ["output-scores", "include-positives"]);
+            if (parsed.Positional.Count > 0)
+                throw new UsageException($"Unexpected argument '{parsed.Positional[0]}'.");
+            return Mine(parsed);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"st-train mine-hard-negatives: {e.Message}\nRun `st-train mine-hard-negatives " +
+                                    "--help` for the options.");
+            return 2;
+        }
+        catch (Exception e) when (e is DataFileException or ArgumentException or InvalidOperationException
+            or IOException or UnauthorizedAccessException or KeyNotFoundException)
+        {
+            Console.Error.WriteLine($"st-train mine-hard-negatives: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Mine(CommandLineArguments args)
+    {
+        string datasetPath = args.Required("dataset");
+        string modelId = args.Required("model");
+        string output = args.Required("out");
+        var defaults = new HardNegativeMiningOptions();
+        var options = new HardNegativeMiningOptions
+        {
+            AnchorColumn = args.String("anchor-column"),
+            PositiveColumn = args.String("positive-column"),
+            RangeMin = args.Int("range-min", 0, min: 0),
+            RangeMax = args.OptionalInt("range-max", min: 1),
+            MaxScore = args.Double("max-score"),
+            MinScore = args.Double("min-score"),
+            AbsoluteMargin = args.Double("absolute-margin"),
+            RelativeMargin = args.Double("relative-margin"),
+            NumNegatives = args.Int("num-negatives", defaults.NumNegatives, min: 1),
+            SamplingStrategy = args.String("sampling-strategy") ?? defaults.SamplingStrategy,
+            OutputFormat = args.String("output-format") ?? defaults.OutputFormat,
+            OutputScores = args.Has("output-scores"),
+            IncludePositives = args.Has("include-positives"),
+            BatchSize = args.Int("batch-size", defaults.BatchSize, min: 1),
+            SearchBatchSize = args.Int("search-batch-size", defaults.SearchBatchSize, min: 1),
+            Seed = args.Int("seed", 0),
+        };
+        options.Validate();
+
+        TabularDataset dataset = TabularDataset.Load(datasetPath);
+        if (args.OptionalInt("max-rows", min: 1) is { } maxRows) dataset = dataset.Take(maxRows);
+        IReadOnlyList<string>? corpus = args.String("corpus") is { } corpusPath
+            ? LoadCorpus(corpusPath, args.String("corpus-column"))
+            : null;
+
+        static void Log(string line) => Console.Error.WriteLine(line);
+        Log($"Loading model {modelId} ...");
+        using var model = SentenceTransformer.Load(modelId);
+        var queryOptions = new EncodeOptions
+        {
+            BatchSize = options.BatchSize, Normalize = true,
+            Prompt = args.String("query-prompt"), PromptName = args.String("query-prompt-name"),
+        };
+        var corpusOptions = queryOptions with
+        {
+            Prompt = args.String("corpus-prompt"), PromptName = args.String("corpus-prompt-name"),
+        };
+        var result = HardNegativeMiner.Mine(dataset, texts => model.EncodeToTensor(texts, queryOptions), options,
+            corpus, crossEncoder: null, texts => model.EncodeToTensor(texts, corpusOptions), Log);
+        result.Dataset.Save(output);
+        Console.Out.Write(result.Summary.Format());
+        Console.Out.WriteLine($"Wrote {result.Dataset.Count} rows ({string.Join(", ", result.Dataset.ColumnNames)}) " +
+                              $"to {Path.GetFullPath(output)}.");
+        return 0;
+    }
+
+    private static IReadOnlyList<string> LoadCorpus(string path, string? column)
+    {
+        if (Path.GetExtension(path).Equals(".txt", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!File.Exists(path))
+                throw new DataFileException(path, null, "The corpus file does not exist.", "check the --corpus path.");
+            return File.ReadLines(path, Encoding.UTF8).Where(l => l.Trim().Length > 0).ToList();
+        }
+        TabularDataset corpus = TabularDataset.Load(path);
+        string name = column ?? (corpus.HasColumn("text") ? "text" : corpus.ColumnNames[0]);
+        return corpus.GetStrings(name);
+    }
+}

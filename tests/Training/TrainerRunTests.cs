@@ -1,0 +1,172 @@
+using System.Text.Json.Nodes;
+using StTrain.Core.Models;
+using StTrain.Core.Models.IO;
+using StTrain.Core.Training;
+using StTrain.Tests.Support;
+using Xunit;
+
+namespace StTrain.Tests.Training;
+
+/// <summary>Real (tiny) training runs through the same executor the CLI uses.</summary>
+[Collection("training runs")]
+public sealed class TrainerRunTests : IDisposable
+{
+    private readonly TinyWorkspace workspace = new();
+
+    public void Dispose() => workspace.Dispose();
+
+    private RunWorkspace Runs => new(workspace.Root);
+
+    private static JsonObject Result(string path) => JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+
+    [Fact]
+    public void A_run_keeps_every_contract_baseline_log_final_model_experiments_row_and_one_verdict_line()
+    {
+        string spec = workspace.WriteSpec("contracts", "max_steps: 4\nlogging_steps: 1");
+        Assert.Equal(0, RunExecutor.Execute(spec, smoke: false, Runs));
+
+        var log = File.ReadAllLines(Runs.LogPath("contracts"));
+        Assert.Contains(log, l => l.Contains("Evaluation (baseline", StringComparison.Ordinal));
+        Assert.Matches(@"^VERDICT: (WIN|MARGINAL|REGRESSION) \| score=\d\.\d{4} \| baseline=\d\.\d{4} \| delta=[+-]\d\.\d{4}$", log[^1]);
+        Assert.Single(log, l => l.StartsWith("VERDICT:", StringComparison.Ordinal));
+        int baselineLine = Array.FindIndex(log, l => l.Contains("Evaluation (baseline", StringComparison.Ordinal));
+        int firstStep = Array.FindIndex(log, l => l.Contains("| step 1/4", StringComparison.Ordinal));
+        Assert.True(baselineLine >= 0 && firstStep > baselineLine, "the baseline is evaluated before the first step");
+
+        var result = Result(Runs.ResultPath("contracts"));
+        Assert.Equal("finished", result["status"]!.GetValue<string>());
+        Assert.Equal("eval_dev_cosine_ndcg@10", result["primary_metric"]!.GetValue<string>());
+        string final = result["model_path"]!.GetValue<string>();
+        Assert.EndsWith(Path.Combine("output", "final"), final);
+        foreach (string file in new[] { "modules.json", "model.safetensors", "README.md", "1_Pooling/config.json" })
+            Assert.True(File.Exists(Path.Combine(final, file)), file);
+        string card = File.ReadAllText(Path.Combine(final, "README.md"));
+        Assert.StartsWith("---", card);
+        Assert.Contains("base_model:", card);
+        Assert.Contains("loss:MultipleNegativesRankingLoss", card);
+
+        var experiments = File.ReadAllLines(Runs.ExperimentsPath);
+        Assert.Single(experiments, l => l.StartsWith("| contracts |", StringComparison.Ordinal));
+        Assert.True(File.Exists(Runs.MetricsPath("contracts")));
+        Assert.True(File.Exists(Runs.CurvesPath("contracts")));
+
+        double score = result["score"]!.GetValue<double>(), baseline = result["baseline"]!.GetValue<double>();
+        Assert.Equal(score - baseline, result["delta"]!.GetValue<double>(), 9);
+    }
+
+    [Fact]
+    public void Smoke_mode_runs_one_step_on_a_slice_and_appends_no_experiments_row()
+    {
+        string spec = workspace.WriteSpec("smoky", "num_train_epochs: 3");
+        Assert.Equal(0, RunExecutor.Execute(spec, smoke: true, Runs));
+        var result = Result(Path.Combine(Runs.RunDirectory("smoky"), "smoke_result.json"));
+        Assert.True(result["smoke"]!.GetValue<bool>());
+        Assert.Equal(1, result["global_step"]!.GetValue<int>());
+        Assert.False(File.Exists(Runs.ExperimentsPath));
+        Assert.StartsWith("VERDICT:", File.ReadAllLines(Runs.LogPath("smoky"))[^1]);
+    }
+
+    [Fact]
+    public void Fractional_eval_steps_save_total_limit_and_best_model_reload()
+    {
+        string spec = workspace.WriteSpec("schedule", """
+            max_steps: 8
+            eval_strategy: steps
+            eval_steps: 0.25
+            save_steps: 0.25
+            save_total_limit: 2
+            load_best_model_at_end: true
+            metric_for_best_model: eval_dev_cosine_ndcg@10
+            logging_steps: 2
+            """);
+        Assert.Equal(0, RunExecutor.Execute(spec, smoke: false, Runs));
+
+        var evalSteps = File.ReadAllLines(Runs.MetricsPath("schedule"))
+            .Select(l => JsonNode.Parse(l)!.AsObject())
+            .Where(o => o.ContainsKey("eval/dev_cosine_ndcg@10"))
+            .Select(o => o["step"]!.GetValue<int>())
+            .ToList();
+        Assert.Equal([0, 2, 4, 6, 8, 8], evalSteps);
+
+        string output = Path.Combine(Runs.RunDirectory("schedule"), "output");
+        var checkpoints = Directory.GetDirectories(output, "checkpoint-*").Select(Path.GetFileName).ToList();
+        Assert.InRange(checkpoints.Count, 2, 3);
+        Assert.Contains("checkpoint-8", checkpoints);
+        var state = TrainerState.Read(Path.Combine(output, "checkpoint-8", "trainer_state.json"));
+        Assert.NotNull(state.BestModelCheckpoint);
+        Assert.True(Directory.Exists(state.BestModelCheckpoint), "the best checkpoint is never pruned");
+
+        // The final model is the best checkpoint's weights.
+        var best = SafeTensorsFile.Load(Path.Combine(state.BestModelCheckpoint!, "model.safetensors"));
+        var final = SafeTensorsFile.Load(Path.Combine(output, "final", "model.safetensors"));
+        Assert.Equal(best.Keys.Order(), final.Keys.Order());
+        foreach (var key in best.Keys) Assert.True(best[key].allclose(final[key], rtol: 0, atol: 0), key);
+    }
+
+    [Fact]
+    public void Early_stopping_ends_the_run_after_patience_evaluations_without_improvement()
+    {
+        string spec = workspace.WriteSpec("patience", """
+            max_steps: 20
+            learning_rate: 1e-12
+            eval_strategy: steps
+            eval_steps: 2
+            save_strategy: "no"
+            early_stopping_patience: 2
+            early_stopping_threshold: 0.01
+            """);
+        Assert.Equal(0, RunExecutor.Execute(spec, smoke: false, Runs));
+        Assert.Equal(6, Result(Runs.ResultPath("patience"))["global_step"]!.GetValue<int>());
+        Assert.Contains(File.ReadAllLines(Runs.LogPath("patience")), l => l.Contains("Early stopping at step 6", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_crashed_run_resumed_from_its_checkpoint_ends_where_an_uninterrupted_run_ends()
+    {
+        const string training = "max_steps: 6\nsave_steps: 2\nlogging_steps: 1\nwarmup_steps: 2";
+        string straight = workspace.WriteSpec("straight", training);
+        Assert.Equal(0, RunExecutor.Execute(straight, smoke: false, Runs));
+
+        string crashing = workspace.WriteSpec("resumed", training);
+        var crash = new Progress5Crash();
+        Assert.Equal(1, RunExecutor.Execute(crashing, smoke: false, Runs, crash));
+        Assert.Equal("failed", Result(Runs.ResultPath("resumed"))["status"]!.GetValue<string>());
+        string output = Path.Combine(Runs.RunDirectory("resumed"), "output");
+        Assert.True(Directory.Exists(Path.Combine(output, "checkpoint-4")));
+        Assert.False(Directory.Exists(Path.Combine(output, "checkpoint-6")));
+
+        string resumed = workspace.WriteSpec("resumed", training + "\nresume_from_checkpoint: true");
+        Assert.Equal(0, RunExecutor.Execute(resumed, smoke: false, Runs));
+        Assert.Contains(File.ReadAllLines(Runs.LogPath("resumed")), l => l.Contains("Resumed from", StringComparison.Ordinal));
+
+        var a = SafeTensorsFile.Load(Path.Combine(Runs.RunDirectory("straight"), "output", "final", "model.safetensors"));
+        var b = SafeTensorsFile.Load(Path.Combine(output, "final", "model.safetensors"));
+        foreach (var key in a.Keys)
+            Assert.True(a[key].allclose(b[key], rtol: 0, atol: 1e-6), $"{key} differs after resume");
+        Assert.Equal(Result(Runs.ResultPath("straight"))["score"]!.GetValue<double>(),
+            Result(Runs.ResultPath("resumed"))["score"]!.GetValue<double>(), 6);
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_loss_curve()
+    {
+        string first = workspace.WriteSpec("seed-a", "max_steps: 3\nlogging_steps: 1");
+        string second = workspace.WriteSpec("seed-b", "max_steps: 3\nlogging_steps: 1");
+        Assert.Equal(0, RunExecutor.Execute(first, smoke: false, Runs));
+        Assert.Equal(0, RunExecutor.Execute(second, smoke: false, Runs));
+        static List<double> Losses(string path) => File.ReadAllLines(path).Select(l => JsonNode.Parse(l)!.AsObject())
+            .Where(o => o.ContainsKey("train/loss")).Select(o => o["train/loss"]!.GetValue<double>()).ToList();
+        var a = Losses(Runs.MetricsPath("seed-a"));
+        Assert.Equal(3, a.Count);
+        Assert.Equal(a, Losses(Runs.MetricsPath("seed-b")));
+    }
+
+    /// <summary>Simulates a crash after step 5's progress report (checkpoint-4 is on disk, checkpoint-6 is not).</summary>
+    private sealed class Progress5Crash : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step == 5) throw new InvalidOperationException("simulated crash at step 5");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using StTrain.Core.Evaluation;
+using StTrain.Core.Losses;
+using StTrain.Core.Training.Spec;
+
+namespace StTrain.Core.Training;
+
+/// <summary>
+/// Checks how the parts of a run spec fit together, reading the loss and evaluator registries' metadata. Static
+/// checks need no files; data checks compare each training dataset with its loss.
+/// </summary>
+public static class RunSpecValidator
+{
+    private const string NoDuplicates = "no_duplicates";
+
+    public static IReadOnlyList<SpecError> ValidateStatic(RunSpec spec)
+    {
+        var errors = new List<SpecError>();
+        var t = spec.Training;
+        void Add(string field, string problem, string fix) => errors.Add(new SpecError(field, spec.SourcePath, problem, fix));
+
+        foreach (var loss in AllLosses(spec))
+        {
+            if (!LossRegistry.TryGet(loss.Name, out var info))
+            {
+                Add($"{loss.Field}.name", $"'{loss.Name}' is not a registered loss",
+                    $"use one of: {string.Join(", ", LossRegistry.Names)}");
+                continue;
+            }
+            foreach (string problem in info.ValidateParameters(new LossParameters(loss.Params, loss.Name)))
+                Add($"{loss.Field}.params", problem.Split(" Fix: ")[0].TrimEnd('.'),
+                    problem.Contains(" Fix: ", StringComparison.Ordinal)
+                        ? problem[(problem.IndexOf(" Fix: ", StringComparison.Ordinal) + 6)..].TrimEnd('.')
+                        : $"see {loss.Name} in references/losses_sentence_transformer.md");
+            if (info.ModelType != spec.ModelType)
+                Add($"{loss.Field}.name", $"{loss.Name} trains a {info.ModelType}, but model_type is {spec.ModelType}",
+                    $"use a {spec.ModelType} loss: {string.Join(", ", LossRegistry.All.Where(l => l.ModelType == spec.ModelType).Select(l => l.Name))}");
+            if (info.IsWrapper)
+                Add($"{loss.Field}.name", $"{loss.Name} wraps another loss",
+                    $"put it under {loss.Field}.wrapper and name the inner loss in {loss.Field}.name");
+            if (info.RequiresNoDuplicatesSampler && t.BatchSampler != NoDuplicates)
+                Add("training.batch_sampler", $"{loss.Name} uses in-batch negatives but batch_sampler is '{t.BatchSampler}'",
+                    "set training.batch_sampler: no_duplicates, so a duplicate text is never scored as its own negative");
+            if (info.IncompatibleWithGradientCheckpointing && t.GradientCheckpointing)
+                Add("training.gradient_checkpointing", $"{loss.Name} caches embeddings and re-runs the model itself, " +
+                    "which gradient checkpointing breaks",
+                    $"set gradient_checkpointing: false (the cached loss already saves memory), or use the non-cached loss");
+            if (loss.Wrapper is { } wrapper)
+            {
+                if (!LossRegistry.TryGet(wrapper.Name, out var wrapperInfo))
+                    Add($"{loss.Field}.wrapper.name", $"'{wrapper.Name}' is not a registered loss",
+                        $"use one of the wrappers: {string.Join(", ", LossRegistry.All.Where(l => l.IsWrapper).Select(l => l.Name))}");
+                else if (!wrapperInfo.IsWrapper)
+                    Add($"{loss.Field}.wrapper.name", $"{wrapper.Name} is not a wrapper loss",
+                        $"use one of: {string.Join(", ", LossRegistry.All.Where(l => l.IsWrapper).Select(l => l.Name))}");
+            }
+        }
+
+        var metricKeys = new List<string>();
+        foreach (var evaluator in spec.Evaluators)
+        {
+            if (!EvaluatorRegistry.TryGet(evaluator.Type, out var info))
+            {
+                errors.Add(new SpecError($"{evaluator.Field}.type", evaluator.Location,
+                    $"'{evaluator.Type}' is not a registered evaluator",
+                    $"use one of: {string.Join(", ", EvaluatorRegistry.Names(spec.ModelType))}"));
+                continue;
+            }
+            metricKeys.AddRange(info.MetricKeys(evaluator).Select(k => "eval_" + k));
+        }
+        if (spec.Eval is not null) metricKeys.Add("eval_loss");
+        if (spec.Evaluators.Count == 0 && spec.Eval is null)
+            Add("evaluators", "the spec has no evaluator and no eval dataset, so there is no baseline to compare with",
+                "add an evaluator (see references/evaluators_sentence_transformer.md) or data.eval for eval_loss");
+
+        string? target = t.MetricForBestModel ?? spec.VerdictMetric;
+        if (target is not null && metricKeys.Count > 0)
+        {
+            string key = target.StartsWith("eval_", StringComparison.Ordinal) ? target : "eval_" + target;
+            string field = t.MetricForBestModel is not null ? "training.metric_for_best_model" : "verdict_metric";
+            if (!metricKeys.Contains(key))
+                Add(field, $"'{target}' is not produced by the evaluators",
+                    $"use one of the keys they produce: {string.Join(", ", metricKeys.Take(30))}");
+        }
+        if (spec.VerdictMetric is not null && t.MetricForBestModel is not null && metricKeys.Count > 0)
+        {
+            string key = spec.VerdictMetric.StartsWith("eval_", StringComparison.Ordinal) ? spec.VerdictMetric : "eval_" + spec.VerdictMetric;
+            if (!metricKeys.Contains(key))
+                Add("verdict_metric", $"'{spec.VerdictMetric}' is not produced by the evaluators",
+                    $"use one of: {string.Join(", ", metricKeys.Take(30))}");
+        }
+
+        if (t.LoadBestModelAtEnd)
+        {
+            if (t.EvalStrategy == "no")
+                Add("training.eval_strategy", "load_best_model_at_end needs evaluations during training",
+                    "set eval_strategy: steps (with eval_steps) or epoch");
+            else if (t.SaveStrategy != "best" && t.SaveStrategy != t.EvalStrategy)
+                Add("training.save_strategy", $"save_strategy '{t.SaveStrategy}' differs from eval_strategy '{t.EvalStrategy}' " +
+                    "with load_best_model_at_end", $"set save_strategy: {t.EvalStrategy}");
+            else if (t.EvalStrategy == "steps" && t.SaveStrategy == "steps")
+            {
+                double eval = t.EvalSteps ?? t.LoggingSteps;
+                bool bothFractions = eval < 1 && t.SaveSteps < 1;
+                bool bothCounts = eval >= 1 && t.SaveSteps >= 1;
+                bool multiple = bothCounts
+                    ? Math.Abs(t.SaveSteps % eval) < 1e-9
+                    : bothFractions && Math.Abs(Math.Round(t.SaveSteps / eval) - t.SaveSteps / eval) < 1e-9;
+                if (!multiple)
+                    Add("training.save_steps", $"save_steps {t.SaveSteps} is not a multiple of eval_steps {eval}, " +
+                        "so the best evaluation may have no checkpoint to load",
+                        $"set save_steps to a multiple of eval_steps, e.g. save_steps: {eval}");
+            }
+        }
+        if (t.EvalStrategy == "steps" && t.EvalSteps is null && t.LoggingSteps >= 1 && t.LoggingSteps > 10_000)
+            Add("training.eval_steps", "eval_strategy is steps but eval_steps is not set", "set eval_steps, e.g. 0.25");
+        if (t.EarlyStoppingPatience is not null && t.EvalStrategy == "no")
+            Add("training.early_stopping_patience", "early stopping needs evaluations during training",
+                "set eval_strategy: steps (with eval_steps) or epoch");
+        if (t.EarlyStoppingPatience is < 1)
+            Add("training.early_stopping_patience", "must be at least 1", "use e.g. early_stopping_patience: 3");
+        if (t.MaxSteps <= 0 && t.NumTrainEpochs <= 0)
+            Add("training.num_train_epochs", "the run has no steps", "set num_train_epochs > 0 or max_steps > 0");
+        if (t.LearningRate <= 0 || t.LearningRate > 1)
+            Add("training.learning_rate", $"{t.LearningRate} is outside (0, 1]", "use e.g. 2e-5 for fine-tuning a transformer");
+        foreach (var (dataset, _) in spec.Losses)
+            if (!spec.Train.Any(d => d.Name == dataset))
+                Add($"losses.{dataset}", $"no training dataset is named '{dataset}'",
+                    $"name one of: {string.Join(", ", spec.Train.Select(d => d.Name))}");
+        return errors;
+    }
+
+    /// <summary>Checks each training dataset's shape (input column count, label kind) against its loss.</summary>
+    public static IReadOnlyList<SpecError> ValidateData(RunSpec spec, IReadOnlyList<PreparedDataset> datasets)
+    {
+        var errors = new List<SpecError>();
+        for (int i = 0; i < datasets.Count; i++)
+        {
+            var data = datasets[i];
+            var dataSpec = spec.Train[i];
+            var loss = spec.Losses.GetValueOrDefault(data.Name, spec.Loss);
+            if (!LossRegistry.TryGet(loss.Name, out var info)) continue;
+            string shape = $"inputs ({string.Join(", ", data.InputColumns)})" +
+                           (data.LabelColumn is null ? ", no label" : $", label '{data.LabelColumn}' ({data.LabelKindName()})");
+            var label = data.LabelKindName() switch
+            {
+                "none" => LabelKind.None,
+                // Whole-number labels also serve losses that read them as floats (0/1 pair labels).
+                "integer" => info.LabelKinds.Contains(LabelKind.Integer) || !info.LabelKinds.Contains(LabelKind.Float)
+                    ? LabelKind.Integer
+                    : LabelKind.Float,
+                "float" => LabelKind.Float,
+                "float_vector" => LabelKind.FloatVector,
+                _ => (LabelKind?)null,
+            };
+            if (label is null)
+            {
+                errors.Add(new SpecError($"{dataSpec.Field}.columns", dataSpec.Location,
+                    $"the label column '{data.LabelColumn}' of {data.SourcePath} mixes kinds of values",
+                    "make every label a number, or every label a list of numbers"));
+                continue;
+            }
+            if (info.CheckDataset(data.InputColumns.Count, label.Value) is { } problem)
+                errors.Add(new SpecError($"{dataSpec.Field}.columns", dataSpec.Location,
+                    $"{problem.Split(" Fix: ")[0].TrimEnd('.')} (data: {shape})",
+                    problem.Contains(" Fix: ", StringComparison.Ordinal)
+                        ? problem[(problem.IndexOf(" Fix: ", StringComparison.Ordinal) + 6)..].TrimEnd('.')
+                        : "select matching columns or pick a loss for this shape (references/losses_sentence_transformer.md)"));
+        }
+        return errors;
+    }
+
+    private static IEnumerable<LossSpec> AllLosses(RunSpec spec) => spec.Losses.Values.Prepend(spec.Loss);
+}
