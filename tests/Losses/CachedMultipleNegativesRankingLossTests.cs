@@ -164,4 +164,16 @@ public sealed class CachedMultipleNegativesRankingLossTests
         Assert.Equal(reference.Loss, cached.Loss, 4);
         AssertSameGradients(reference.Grads, cached.Grads, 1e-4);
     }
+
+    [Fact]
+    public void MegaBatchMarginMiniBatchedGradientsEqualTheWholeBatchVersion()
+    {
+        using var model = TinyModels.Create(seed: 6);
+        model.eval();
+        var inputs = Tokenize(model, Anchors, Positives);
+        var reference = Run(model, new MegaBatchMarginLoss(model, useMiniBatchedVersion: false), inputs, 1);
+        var cached = Run(model, new MegaBatchMarginLoss(model, miniBatchSize: 3), inputs, 1);
+        Assert.Equal(reference.Loss, cached.Loss, 4);
+        AssertSameGradients(reference.Grads, cached.Grads, 1e-4);
+    }
 }

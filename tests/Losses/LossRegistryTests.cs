@@ -19,6 +19,8 @@ public sealed class LossRegistryTests
             "MultipleNegativesSymmetricRankingLoss",
             "CachedMultipleNegativesSymmetricRankingLoss", "CoSENTLoss", "AnglELoss", "CosineSimilarityLoss", "MSELoss",
             "ContrastiveLoss", "OnlineContrastiveLoss", "TripletLoss", "MarginMSELoss", "SoftmaxLoss", "MatryoshkaLoss",
+            "BatchAllTripletLoss", "BatchHardTripletLoss", "BatchSemiHardTripletLoss", "BatchHardSoftMarginTripletLoss",
+            "GISTEmbedLoss", "MegaBatchMarginLoss", "DistillKLDivLoss", "GlobalOrthogonalRegularizationLoss",
         ];
         Assert.Subset(LossRegistry.Names.ToHashSet(), expected.ToHashSet());
         Assert.Same(LossRegistry.Get("MultipleNegativesRankingLoss"),
@@ -105,6 +107,8 @@ public sealed class LossRegistryTests
     [Fact]
     public void EveryLossBuildsThroughTheRegistryAndTrainsOnARealBatch()
     {
+        string guideFolder = Path.Combine(Path.GetTempPath(), $"st-train-guide-{Guid.NewGuid():N}");
+        using (var guideModel = TinyModels.Create(seed: 99)) guideModel.Save(guideFolder);
         using var model = TinyModels.Create(seed: 11);
         model.train();
         string[] a = ["the dog is a pet", "a red car", "fish in the river", "the king"];
@@ -125,6 +129,17 @@ public sealed class LossRegistryTests
             ("TripletLoss", [a, b, c], () => null, new() { ["distance_metric"] = "COSINE", ["triplet_margin"] = 1.5 }),
             ("MarginMSELoss", [a, b, c], () => tensor(new[] { 1f, 2f, 0.5f, 3f }), new()),
             ("SoftmaxLoss", [a, b], () => tensor(new[] { 0L, 2, 1, 2 }), new() { ["num_labels"] = 3 }),
+            ("BatchAllTripletLoss", [a], () => tensor(new[] { 0L, 1, 0, 1 }), new() { ["margin"] = 1.0 }),
+            ("BatchHardTripletLoss", [a], () => tensor(new[] { 0L, 1, 0, 1 }), new() { ["margin"] = 1.0 }),
+            ("BatchSemiHardTripletLoss", [a], () => tensor(new[] { 0L, 1, 0, 1 }), new()),
+            ("BatchHardSoftMarginTripletLoss", [a], () => tensor(new[] { 0L, 1, 0, 1 }),
+                new() { ["distance_metric"] = "cosine_distance" }),
+            ("MegaBatchMarginLoss", [a, b], () => null, new() { ["mini_batch_size"] = 3 }),
+            ("MegaBatchMarginLoss", [a, b], () => null, new() { ["use_mini_batched_version"] = false }),
+            ("DistillKLDivLoss", [a, b, c], () => tensor(new[,] { { 2f, 1f }, { 0f, 1f }, { 3f, 0f }, { 1f, 1f } }),
+                new()),
+            ("GlobalOrthogonalRegularizationLoss", [a, b], () => null, new()),
+            ("GISTEmbedLoss", [a, b, c], () => null, new() { ["guide"] = guideFolder }),
         };
 
         foreach (var (name, columns, labels, parameters) in cases)
@@ -141,7 +156,10 @@ public sealed class LossRegistryTests
             double gradNorm = model.parameters().Where(p => p.grad is not null)
                 .Sum(p => p.grad!.pow(2).sum().item<float>());
             Assert.True(gradNorm > 0 || v == 0, $"{name} produced no gradient");
+            loss.Dispose();
         }
+
+        Directory.Delete(guideFolder, recursive: true);
     }
 
     [Fact]
