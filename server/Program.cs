@@ -2,6 +2,13 @@ using StTrain.Core.Runtime;
 using StTrain.Core.Training.Spec;
 using StTrain.Server;
 using StTrain.Server.Commands;
+using StTrain.Server.Mcp;
+
+// `serve` loads no TorchSharp in this process: smoke tests and training run in child processes.
+if (args.Length > 0 && args[0] == "serve")
+{
+    return await ServeCommand.RunAsync(args[1..]);
+}
 
 TorchRuntime.Initialize();
 return await Cli.RunAsync(args);

@@ -89,7 +89,8 @@ public static class DataCommand
         var parts = (args.String("pos") ?? "n").Split(',', StringSplitOptions.RemoveEmptyEntries | 
             StringSplitOptions.TrimEntries);
         if (parts.Length == 0 || parts.Any(p => p.Length != 1 || "nvar".IndexOf(p[0]) < 0))
-            throw new UsageException($"--pos must list n, v, a and/or r separated by commas, got '{args.String("pos")}'.");
+            throw new UsageException(
+                $"--pos must list n, v, a and/or r separated by commas, got '{args.String("pos")}'.");
         var defaults = new WordNetDatasetOptions();
         var options = new WordNetDatasetOptions
         {

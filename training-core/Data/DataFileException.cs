@@ -18,7 +18,8 @@ public sealed class DataFileException : Exception
     /// <summary>The file that failed.</summary>
     public string FilePath { get; }
 
-    /// <summary>1-based line (text formats) or row number (Parquet, JSON arrays); null when not tied to one place.</summary>
+    /// <summary>1-based line (text formats) or row number (Parquet, JSON arrays); null when not tied to one
+    /// place.</summary>
     public long? Line { get; }
 
     /// <summary>What is wrong, without the location.</summary>

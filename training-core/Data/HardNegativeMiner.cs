@@ -11,14 +11,16 @@ namespace StTrain.Core.Data;
 /// </summary>
 public static class HardNegativeMiner
 {
-    private sealed record Candidate(int Index, double Score);
+    // A struct: a large mining run holds queries × (range_max + positives) of these at once.
+    private readonly record struct Candidate(int Index, double Score);
 
     /// <summary>
     /// Mines negatives for <paramref name="dataset"/>. <paramref name="embed"/> maps texts to embeddings [N, D]
     /// (they are L2-normalised here, so scores are cosine similarities); <paramref name="embedCorpus"/> (default
     /// <paramref name="embed"/>) embeds the corpus, e.g. with a document prompt.
     /// </summary>
-    /// <exception cref="ArgumentException">Bad options, columns or embedding shapes; the message names the fix.</exception>
+    /// <exception cref="ArgumentException">Bad options, columns or embedding shapes; the message names the
+    /// fix.</exception>
     public static HardNegativeMiningResult Mine(TabularDataset dataset, Func<IReadOnlyList<string>, Tensor> embed,
         HardNegativeMiningOptions? options = null, IReadOnlyList<string>? corpus = null,
         IPairScorer? crossEncoder = null, Func<IReadOnlyList<string>, Tensor>? embedCorpus = null,
@@ -51,7 +53,8 @@ public static class HardNegativeMiner
                           "drop the positives from the candidates.");
             if (format != HardNegativeMiningOptions.NTuple)
             {
-                notes.Add($"include_positives keeps the ranking order, so output_format is n-tuple instead of {format}.");
+                notes.Add("include_positives keeps the ranking order, so output_format is n-tuple instead of " +
+                          $"{format}.");
                 format = HardNegativeMiningOptions.NTuple;
             }
         }
@@ -316,7 +319,7 @@ public static class HardNegativeMiner
                     for (int i = 0; i < positiveIds[q].Count; i++)
                     {
                         rows.Add([queries[q], corpus[positiveIds[q][i]],
-                            outputScores ? positiveScores[q][i] : 1L]);
+                            outputScores ? (object)positiveScores[q][i] : 1L]);
                         foreach (Candidate c in chosen[q].Where(Valid))
                         {
                             negativeScores.Add(c.Score);
@@ -324,7 +327,7 @@ public static class HardNegativeMiner
                         }
                     }
                     foreach (Candidate c in chosen[q].Where(Valid))
-                        rows.Add([queries[q], corpus[c.Index], outputScores ? c.Score : 0L]);
+                        rows.Add([queries[q], corpus[c.Index], outputScores ? (object)c.Score : 0L]);
                 }
                 break;
             default:
@@ -369,7 +372,8 @@ public static class HardNegativeMiner
     {
         if (scores.Count != expected)
             throw new ArgumentException(
-                $"The cross-encoder returned {scores.Count} scores for {expected} pairs. Fix: return one score per pair.");
+                $"The cross-encoder returned {scores.Count} scores for {expected} pairs. Fix: return one score " +
+                "per pair.");
     }
 
     private static List<string> Distinct(IEnumerable<string> texts)

@@ -44,7 +44,8 @@ public sealed record HardNegativeMiningOptions
     /// <summary>Negatives per query (at least 1).</summary>
     public int NumNegatives { get; init; } = 3;
 
-    /// <summary>"top": the best remaining candidates; "random": a uniform sample of the valid ones in the window.</summary>
+    /// <summary>"top": the best remaining candidates; "random": a uniform sample of the valid ones in the
+    /// window.</summary>
     public string SamplingStrategy { get; init; } = Top;
 
     /// <summary>triplet | n-tuple | labeled-pair | labeled-list.</summary>

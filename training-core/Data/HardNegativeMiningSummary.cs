@@ -3,7 +3,8 @@ using System.Text;
 
 namespace StTrain.Core.Data;
 
-/// <summary>What a mining run did: score distributions, candidates skipped per filter, and rows it could not fill.</summary>
+/// <summary>What a mining run did: score distributions, candidates skipped per filter, and rows it could not
+/// fill.</summary>
 public sealed class HardNegativeMiningSummary
 {
     /// <summary>Unique queries after de-duplication.</summary>
@@ -70,7 +71,8 @@ public sealed class HardNegativeMiningSummary
         if (missing > 0)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"{missing:N0} of {MaximumPossibleRows:N0} possible rows ({(double)missing / MaximumPossibleRows:P2}) " +
+                $"{missing:N0} of {MaximumPossibleRows:N0} possible rows " +
+                $"({(double)missing / MaximumPossibleRows:P2}) " +
                 $"lack enough valid negatives; a larger range_max, a smaller range_min or looser margins / " +
                 $"max_score give more.\n");
         }

@@ -8,7 +8,8 @@ public enum TabularColumnKind
     String,
     /// <summary>64-bit integers (stored as <see cref="long"/>).</summary>
     Integer,
-    /// <summary>Floating point numbers (stored as <see cref="double"/>); integers mixed with floats become floats.</summary>
+    /// <summary>Floating point numbers (stored as <see cref="double"/>); integers mixed with floats become
+    /// floats.</summary>
     Float,
     Boolean,
     /// <summary>Arrays (stored as object?[] whose elements follow the same value rules).</summary>

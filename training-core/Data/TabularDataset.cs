@@ -16,7 +16,8 @@ public sealed class TabularDataset
     /// Builds a dataset from rows whose values are listed in column order. Values are normalised (int → long,
     /// float → double, arrays → object?[]); a column mixing integers and floats becomes a float column.
     /// </summary>
-    /// <exception cref="ArgumentException">Duplicate column, ragged row, or a column mixing incompatible types.</exception>
+    /// <exception cref="ArgumentException">Duplicate column, ragged row, or a column mixing incompatible
+    /// types.</exception>
     public TabularDataset(IEnumerable<string> columnNames, IEnumerable<IReadOnlyList<object?>> rows,
         string? sourcePath = null)
     {
@@ -188,7 +189,8 @@ public sealed class TabularDataset
         return new TabularDataset(columns, rows.Skip(count).ToArray(), kinds, SourcePath);
     }
 
-    /// <summary>Rows in a random order fixed by <paramref name="seed"/> (same seed → same order, on any machine).</summary>
+    /// <summary>Rows in a random order fixed by <paramref name="seed"/> (same seed → same order, on any
+    /// machine).</summary>
     public TabularDataset Shuffle(long seed)
     {
         var shuffled = rows.ToArray();
@@ -247,7 +249,8 @@ public sealed class TabularDataset
             if (string.IsNullOrEmpty(names[i]))
                 throw new ArgumentException($"Column {i} has no name; give every column a non-empty name.");
             if (!index.TryAdd(names[i], i))
-                throw new ArgumentException($"Column name '{names[i]}' appears twice; give every column a unique name.");
+                throw new ArgumentException(
+                    $"Column name '{names[i]}' appears twice; give every column a unique name.");
         }
         return index;
     }

@@ -124,7 +124,8 @@ internal static class TabularFileReader
                 return ReadJsonColumns(path, root, starts);
             throw new DataFileException(path, 1, "The top-level JSON value is neither an array of row objects nor " +
                 "an object of equal-length column arrays.",
-                "write [{\"anchor\": \"...\", \"positive\": \"...\"}, ...] or {\"anchor\": [...], \"positive\": [...]}.");
+                "write [{\"anchor\": \"...\", \"positive\": \"...\"}, ...] or " +
+                "{\"anchor\": [...], \"positive\": [...]}.");
         }
     }
 

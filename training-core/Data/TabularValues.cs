@@ -3,7 +3,8 @@ using System.Text.Json;
 
 namespace StTrain.Core.Data;
 
-/// <summary>Conversions between JSON / text / CLR values and the value set a <see cref="TabularDataset"/> holds.</summary>
+/// <summary>Conversions between JSON / text / CLR values and the value set a <see cref="TabularDataset"/>
+/// holds.</summary>
 internal static class TabularValues
 {
     public static TabularColumnKind KindOf(object? value) => value switch
@@ -17,7 +18,8 @@ internal static class TabularValues
         _ => throw new ArgumentException($"Unsupported dataset value type {value.GetType().Name}."),
     };
 
-    /// <summary>Brings a CLR value into the dataset value set (string, long, double, bool, object?[] or null).</summary>
+    /// <summary>Brings a CLR value into the dataset value set (string, long, double, bool, object?[] or
+    /// null).</summary>
     public static object? Normalize(object? value) => value switch
     {
         null => null,
@@ -92,7 +94,8 @@ internal static class TabularValues
             case long l: writer.WriteNumberValue(l); break;
             case double d when double.IsFinite(d): writer.WriteNumberValue(d); break;
             case double d:
-                throw new ArgumentException($"The value {d} cannot be written as JSON; replace it with a finite number.");
+                throw new ArgumentException(
+                    $"The value {d} cannot be written as JSON; replace it with a finite number.");
             case bool b: writer.WriteBooleanValue(b); break;
             case object?[] array:
                 writer.WriteStartArray();
@@ -111,7 +114,8 @@ internal static class TabularValues
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
-        _ => throw new ArgumentException($"A {value.GetType().Name} value has no CSV form; save the dataset as .jsonl."),
+        _ => throw new ArgumentException(
+            $"A {value.GetType().Name} value has no CSV form; save the dataset as .jsonl."),
     };
 
     /// <summary>Short preview of a value for error messages.</summary>

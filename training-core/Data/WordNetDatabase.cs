@@ -38,10 +38,12 @@ public sealed partial class WordNetDatabase
     /// <summary>WordNet version from the license header (e.g. "3.1"), or "unknown".</summary>
     public string Version { get; private set; } = "unknown";
 
-    /// <summary>The license text from the header of the first data file read (it must travel with derived data).</summary>
+    /// <summary>The license text from the header of the first data file read (it must travel with derived
+    /// data).</summary>
     public string LicenseText { get; private set; } = "";
 
-    /// <summary>Every loaded synset, in file order (noun, verb, adjective, adverb; offset order within a file).</summary>
+    /// <summary>Every loaded synset, in file order (noun, verb, adjective, adverb; offset order within a
+    /// file).</summary>
     public IReadOnlyList<WordNetSynset> Synsets => synsets;
 
     /// <summary>
@@ -192,7 +194,8 @@ public sealed partial class WordNetDatabase
             int frameCount = (int)ParseNumber(Next("f_cnt"), "f_cnt", NumberStyles.None, path, lineNumber);
             for (int f = 0; f < frameCount; f++)
             {
-                if (Next("frame marker") != "+") throw Damaged(path, lineNumber, "A verb frame does not start with '+'.");
+                if (Next("frame marker") != "+")
+                    throw Damaged(path, lineNumber, "A verb frame does not start with '+'.");
                 int frame = (int)ParseNumber(Next("f_num"), "f_num", NumberStyles.None, path, lineNumber);
                 int word = (int)ParseNumber(Next("w_num"), "w_num", NumberStyles.HexNumber, path, lineNumber);
                 frames.Add((frame, word));
@@ -233,7 +236,8 @@ public sealed partial class WordNetDatabase
         index[filePos] = entries;
     }
 
-    /// <summary>Names each synset "lemma.pos.NN" from its first lemma's position in the index (NLTK's naming).</summary>
+    /// <summary>Names each synset "lemma.pos.NN" from its first lemma's position in the index (NLTK's
+    /// naming).</summary>
     private void AssignNames()
     {
         foreach (WordNetSynset synset in synsets)

@@ -10,7 +10,8 @@ namespace StTrain.Core.Data;
 /// </summary>
 public static class WordNetDatasetWriter
 {
-    /// <summary>Writes everything under <paramref name="outputDirectory"/>; returns the files written (relative).</summary>
+    /// <summary>Writes everything under <paramref name="outputDirectory"/>; returns the files written
+    /// (relative).</summary>
     public static IReadOnlyList<string> Write(IReadOnlyList<WordNetGeneratedDataset> datasets,
         WordNetDatasetBuilder builder, string outputDirectory)
     {

