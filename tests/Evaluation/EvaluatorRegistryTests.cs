@@ -23,8 +23,9 @@ public sealed class EvaluatorRegistryTests : IDisposable
         Assert.Equal(
         [
             "InformationRetrievalEvaluator", "EmbeddingSimilarityEvaluator", "BinaryClassificationEvaluator",
-            "TripletEvaluator", "RerankingEvaluator", "SequentialEvaluator",
-        ], EvaluatorRegistry.Names().Take(6));
+            "TripletEvaluator", "RerankingEvaluator", "MSEEvaluator", "TranslationEvaluator",
+            "ParaphraseMiningEvaluator", "LabelAccuracyEvaluator", "SequentialEvaluator",
+        ], EvaluatorRegistry.Names());
         Assert.Equal("cosine_ndcg@10", EvaluatorRegistry.Get("InformationRetrievalEvaluator").PrimaryMetric);
         Assert.Equal("spearman_cosine", EvaluatorRegistry.Get("embeddingsimilarityevaluator").PrimaryMetric);
         Assert.Throws<ArgumentException>(() => EvaluatorRegistry.Get("MTEB"));

@@ -41,7 +41,8 @@ public sealed record EvaluatorInfo
 
     /// <summary>
     /// Builds the evaluator on one-row stand-in data, to learn its metric keys without reading files; null when
-    /// that is impossible (a SequentialEvaluator without its evaluators), and then only the primary key is known.
+    /// that is impossible or wasteful (evaluators built from in-process objects), and then only the primary key is
+    /// known.
     /// </summary>
     internal Func<string, EvaluatorParameters, string, SentenceEvaluator?>? StandIn { get; init; }
 
@@ -60,7 +61,10 @@ public sealed record EvaluatorInfo
         IReadOnlyList<string> errors = ValidateParameters(parameters);
         if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors));
         SentenceEvaluator? standIn = StandIn?.Invoke(name ?? string.Empty, parameters, modelSimilarity);
-        return standIn?.MetricKeys ?? [PrimaryMetric];
+        if (standIn is not null) return standIn.MetricKeys;
+        // Without a stand-in only the primary key is known; SequentialEvaluator's key is never prefixed.
+        bool prefixed = !string.IsNullOrEmpty(name) && Name != nameof(SequentialEvaluator);
+        return [prefixed ? $"{name}_{PrimaryMetric}" : PrimaryMetric];
     }
 
     /// <summary>

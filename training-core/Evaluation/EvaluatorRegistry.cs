@@ -15,6 +15,8 @@ public static class EvaluatorRegistry
     private static readonly string[] NegativeNames = ["negative", "hard_negative"];
     private static readonly string[] Sentence1Names = ["sentence1", "sentence_a", "text1", "premise", "anchor"];
     private static readonly string[] Sentence2Names = ["sentence2", "sentence_b", "text2", "hypothesis", "positive"];
+    private static readonly string[] SourceNames = ["source", "english", "sentence1", "anchor"];
+    private static readonly string[] TargetNames = ["target", "non_english", "translation", "sentence2", "positive"];
 
     private static readonly LossParameterInfo BatchSize16 = new("batch_size", "int", 16, "Texts per encode batch.");
     private static readonly LossParameterInfo BatchSize32 = new("batch_size", "int", 32, "Texts per encode batch.");
@@ -337,6 +339,131 @@ public static class EvaluatorRegistry
             StandIn = (name, p, _) => new RerankingEvaluator([new RerankingSample("q", ["p"], ["n"])],
                 p.GetInt("at_k", 10), name, p.GetString("similarity_fct", SimilarityFunctions.Cosine)),
             Factory = CreateReranking,
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(MSEEvaluator),
+            Task = "distillation",
+            Summary = "Distillation: -100 x mean squared error between teacher embeddings of the source sentences " +
+                      "and student embeddings of the target sentences.",
+            DataDescription = "(source, target) rows, e.g. English sentences and their translations",
+            DataRoles = [new("pairs", true, "source and target text columns")],
+            PrimaryMetric = "negative_mse",
+            PrimaryMetricRule = "negative_mse",
+            Parameters =
+            [
+                new("teacher_model", "string", null, "The teacher: a local folder, an HF cache id or a bundled id.",
+                    Required: true),
+                BatchSize32,
+                TruncateDim,
+                new("source_column", "string", "source", "Column the teacher embeds."),
+                new("target_column", "string", "target", "Column the student embeds."),
+            ],
+            StandIn = (name, _, _) => new MSEEvaluator(TorchSharp.torch.zeros(1, 1), ["t"], name),
+            Factory = c =>
+            {
+                using var teacher = StTrain.Core.Models.SentenceTransformer.Load(
+                    c.Parameters.GetRequiredString("teacher_model"));
+                return MSEEvaluator.FromTeacher(teacher,
+                    c.Dataset("pairs").GetStrings(c.Column("pairs", "source_column", SourceNames, 0)),
+                    c.Dataset("pairs").GetStrings(c.Column("pairs", "target_column", TargetNames, 1)),
+                    c.Name, c.Encoding(32));
+            },
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(TranslationEvaluator),
+            Task = "bitext matching",
+            Summary = "Parallel sentences: how often a sentence's most similar counterpart is its own translation.",
+            DataDescription = "(source, target) rows of parallel sentences",
+            DataRoles = [new("pairs", true, "source and target text columns")],
+            PrimaryMetric = "mean_accuracy",
+            PrimaryMetricRule = "mean_accuracy",
+            Parameters =
+            [
+                BatchSize16,
+                TruncateDim,
+                new("source_column", "string", "source", "Source language column."),
+                new("target_column", "string", "target", "Target language column."),
+            ],
+            StandIn = (name, _, _) => new TranslationEvaluator(["s"], ["t"], name),
+            Factory = c => new TranslationEvaluator(
+                c.Dataset("pairs").GetStrings(c.Column("pairs", "source_column", SourceNames, 0)),
+                c.Dataset("pairs").GetStrings(c.Column("pairs", "target_column", TargetNames, 1)),
+                c.Name, c.Encoding(16)),
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(ParaphraseMiningEvaluator),
+            Task = "paraphrase mining",
+            Summary = "Mines the most similar sentence pairs of a collection and scores them against known " +
+                      "duplicates: average precision, best F1 with its precision, recall and threshold.",
+            DataDescription = "sentences (id, text) + duplicates (id1, id2)",
+            DataRoles =
+            [
+                new("sentences", true, "id and text columns", Truncatable: false),
+                new("duplicates", true, "id1 and id2 columns naming duplicate sentences", Truncatable: false),
+            ],
+            PrimaryMetric = "average_precision",
+            PrimaryMetricRule = "average_precision",
+            Parameters =
+            [
+                new("add_transitive_closure", "bool", false, "Treat duplicates of duplicates as duplicates."),
+                new("id_column", "string", "id", "Id column of the sentences file."),
+                new("text_column", "string", "text", "Text column of the sentences file."),
+                new("id1_column", "string", "id1", "First id column of the duplicates file."),
+                new("id2_column", "string", "id2", "Second id column of the duplicates file."),
+                new("max_pairs", "int", 500000, "Most candidate pairs kept."),
+                new("top_k", "int", 100, "Nearest neighbours considered per sentence."),
+                BatchSize16,
+                TruncateDim,
+            ],
+            StandIn = (name, _, _) => new ParaphraseMiningEvaluator(
+                new Dictionary<string, string> { ["a"] = "a" }, [], name),
+            Factory = c =>
+            {
+                TabularDataset duplicates = c.Dataset("duplicates");
+                var map = IdTextMap(c, "sentences", "id_column", "text_column", ["id", "_id", "qid"],
+                    ["text", "sentence", "question"]);
+                string first = c.Column("duplicates", "id1_column", ["id1", "qid1", "id_1"], null);
+                string second = c.Column("duplicates", "id2_column", ["id2", "qid2", "id_2"], null);
+                IReadOnlyList<object?> ids1 = duplicates.GetColumn(first), ids2 = duplicates.GetColumn(second);
+                var pairs = Enumerable.Range(0, duplicates.Count)
+                    .Select(i => (IdText(c, "duplicates", first, i, ids1[i]),
+                        IdText(c, "duplicates", second, i, ids2[i])))
+                    .ToList();
+                return new ParaphraseMiningEvaluator(map, pairs, c.Name,
+                    c.Parameters.GetBool("add_transitive_closure", false), c.Parameters.GetInt("max_pairs", 500000),
+                    c.Parameters.GetInt("top_k", 100), c.Encoding(16));
+            },
+        };
+        yield return new EvaluatorInfo
+        {
+            Name = nameof(LabelAccuracyEvaluator),
+            Task = "classification",
+            Summary = "Accuracy of a SoftmaxLoss classifier on labelled pairs (built in code with the trained loss).",
+            DataDescription = "(sentence1, sentence2, label) rows with integer class ids",
+            DataRoles = [new("pairs", true, "sentence1, sentence2 and an integer label column")],
+            PrimaryMetric = "accuracy",
+            PrimaryMetricRule = "accuracy",
+            Parameters =
+            [
+                new("softmax_model", "object", null, "The trained SoftmaxLoss (set in code, not in a spec).",
+                    Required: true),
+                BatchSize32,
+                TruncateDim,
+                new("sentence1_column", "string", "sentence1", "First text column."),
+                new("sentence2_column", "string", "sentence2", "Second text column."),
+                new("label_column", "string", "label", "Class id column."),
+            ],
+            StandIn = (_, _, _) => null,
+            Factory = c => new LabelAccuracyEvaluator(
+                c.Parameters.GetRequiredObject<SoftmaxLoss>("softmax_model", "the trained SoftmaxLoss"),
+                c.Dataset("pairs").GetStrings(c.Column("pairs", "sentence1_column", Sentence1Names, 0)),
+                c.Dataset("pairs").GetStrings(c.Column("pairs", "sentence2_column", Sentence2Names, 1)),
+                c.Dataset("pairs").GetDoubles(c.Column("pairs", "label_column", ["label", "labels"], null))
+                    .Select(v => (int)v).ToList(),
+                c.Name, c.Encoding(32)),
         };
         yield return new EvaluatorInfo
         {

@@ -15,7 +15,7 @@ internal static class BatchTripletDistances
 
     public static readonly IReadOnlyList<string> Names = [EuclideanDistance, CosineDistance];
 
-    /// <summary>Canonical name; accepts a "BatchHardTripletLossDistanceFunction." prefix, "euclidean", "cosine".</summary>
+    /// <summary>Canonical name; accepts a "BatchHardTripletLossDistanceFunction." prefix, "euclidean".</summary>
     public static string Parse(string owner, string value)
     {
         string key = value.Trim();
