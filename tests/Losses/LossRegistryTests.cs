@@ -91,6 +91,14 @@ public sealed class LossRegistryTests
             new Dictionary<string, object?> { ["similarity_fct"] = "jaccard" })));
         Assert.NotEmpty(mnrl.ValidateParameters(new LossParameters(
             new Dictionary<string, object?> { ["scale"] = -1.0 })));
+        using (Tensor before = torch.get_rng_state())
+        {
+            Assert.Empty(LossRegistry.Get("SoftmaxLoss").ValidateParameters(new LossParameters(
+                new Dictionary<string, object?> { ["num_labels"] = 3 })));
+            using Tensor after = torch.get_rng_state();
+            Assert.True(before.eq(after).all().item<bool>(), "validating SoftmaxLoss parameters moved the generator");
+        }
+
         Assert.Contains("num_labels",
             Assert.Single(LossRegistry.Get("SoftmaxLoss").ValidateParameters(LossParameters.Empty)));
         Assert.NotEmpty(LossRegistry.Get("MatryoshkaLoss").ValidateParameters(new LossParameters(
