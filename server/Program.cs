@@ -23,6 +23,9 @@ namespace StTrain.Server
 
             Usage: ./st-train <command> [options]
 
+              quickstart [--run-name NAME]
+                                         the main job offline: WordNet data, default template, smoke test,
+                                         training, VERDICT line
               serve                      MCP server over stdio (what mcp.json launches)
               train SPEC                 run a spec: baseline, training, final model, VERDICT line
               smoke SPEC                 the same run with max_steps=1 on tiny slices, no Hub push
@@ -58,6 +61,8 @@ namespace StTrain.Server
                     "loss" => LossCommand.Run(rest),
                     "eval" => EvalCommand.Run(rest),
                     "data" => DataCommand.Run(rest),
+                    "quickstart" => QuickstartCommand.Run(rest),
+                    "bench" => Bench(rest),
                     "mine-hard-negatives" => MineHardNegativesCommand.Run(rest),
                     _ => Unknown(command),
                 };
@@ -84,6 +89,13 @@ namespace StTrain.Server
                 await Task.CompletedTask;
             }
         }
+
+        private static int Bench(string[] args) => args.FirstOrDefault() switch
+        {
+            "encode" => EncodeBenchmarkCommand.Run(args),
+            _ => throw new UsageException("say which benchmark: ./st-train bench encode [--model ID] [--batch-size N] " +
+                                          "[--seq-len N] [--batches N]"),
+        };
 
         private static int Unknown(string command)
         {

@@ -5,23 +5,25 @@ using Microsoft.ML.Tokenizers;
 namespace StTrain.Tests.Models;
 
 /// <summary>
-/// The reference pipeline the parity tests compare against, built from independent parts: Microsoft.ML.Tokenizers'
-/// BertTokenizer on the package's vocab.txt, ONNX Runtime on the package's own graph, then pooling and L2
-/// normalisation written out here as loops.
+/// The reference pipeline the parity tests compare against: a BERT tokenizer on the package's vocab.txt
+/// (Microsoft.ML.Tokenizers' BertTokenizer, or <see cref="BertReferenceTokenizer"/> written from Hugging Face's
+/// definition), ONNX Runtime on the package's own graph, then pooling and L2 normalisation written out as loops.
 /// </summary>
 public sealed class OrtSentenceEncoder : IDisposable
 {
     private readonly InferenceSession session;
     private readonly BertTokenizer tokenizer;
+    private readonly BertReferenceTokenizer? reference;
     private readonly BundledPackage package;
 
-    public OrtSentenceEncoder(BundledPackage package)
+    public OrtSentenceEncoder(BundledPackage package, bool huggingFaceReferenceTokenizer = false)
     {
         this.package = package;
         var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1 };
         session = new InferenceSession(package.ReadResource("model.onnx"), options);
         // The packages ship vocab.txt with CRLF line ends; hand the tokenizer one token per LF line.
         string vocab = Encoding.UTF8.GetString(package.ReadResource("vocab.txt")).Replace("\r\n", "\n");
+        if (huggingFaceReferenceTokenizer) reference = new BertReferenceTokenizer(vocab.TrimEnd('\n').Split('\n'));
         using var vocabStream = new MemoryStream(Encoding.UTF8.GetBytes(vocab));
         // Hugging Face BertTokenizer with do_lower_case and strip_accents unset: lower-case, strip accents
         // (drop non-spacing marks after NFD), split punctuation and CJK characters, WordPiece.
@@ -40,7 +42,7 @@ public sealed class OrtSentenceEncoder : IDisposable
     /// <summary>[CLS] + the first MaxSeqLength - 2 word pieces + [SEP].</summary>
     public long[] Tokenize(string text)
     {
-        var pieces = tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        var pieces = reference?.Pieces(text) ?? tokenizer.EncodeToIds(text, addSpecialTokens: false);
         var ids = new List<long> { tokenizer.ClassificationTokenId };
         ids.AddRange(pieces.Take(MaxSeqLength - 2).Select(i => (long)i));
         ids.Add(tokenizer.SeparatorTokenId);
@@ -51,6 +53,12 @@ public sealed class OrtSentenceEncoder : IDisposable
     public (float[][][] Hidden, long[][] Ids) LastHiddenState(IReadOnlyList<string> texts)
     {
         long[][] ids = texts.Select(Tokenize).ToArray();
+        return (LastHiddenState(ids), ids);
+    }
+
+    /// <summary>last_hidden_state of one batch of token-id sequences (padded here), [batch][token][hidden].</summary>
+    public float[][][] LastHiddenState(long[][] ids)
+    {
         int batch = ids.Length, length = ids.Max(i => i.Length);
         var inputIds = new long[batch * length];
         var mask = new long[batch * length];
@@ -78,7 +86,7 @@ public sealed class OrtSentenceEncoder : IDisposable
             for (int t = 0; t < ids[b].Length; t++)
                 result[b][t] = data.Slice((b * length + t) * hidden, hidden).ToArray();
         }
-        return (result, ids);
+        return result;
     }
 
     /// <summary>Pooled, L2-normalised embeddings; <paramref name="prompt"/> is prepended to every text.</summary>
@@ -87,12 +95,14 @@ public sealed class OrtSentenceEncoder : IDisposable
         var result = new List<float[]>();
         for (int start = 0; start < texts.Count; start += batchSize)
         {
-            var chunk = texts.Skip(start).Take(batchSize).Select(t => (prompt ?? "") + t).ToList();
-            var (hidden, _) = LastHiddenState(chunk);
-            foreach (var tokens in hidden) result.Add(Normalize(Pool(tokens)));
+            var chunk = texts.Skip(start).Take(batchSize).Select(t => Tokenize((prompt ?? "") + t)).ToArray();
+            foreach (var tokens in LastHiddenState(chunk)) result.Add(Normalize(Pool(tokens)));
         }
         return result.ToArray();
     }
+
+    /// <summary>Pooled, L2-normalised embeddings of already tokenized sequences.</summary>
+    public float[][] Encode(long[][] ids) => LastHiddenState(ids).Select(t => Normalize(Pool(t))).ToArray();
 
     private float[] Pool(float[][] tokens)
     {

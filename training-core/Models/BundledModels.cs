@@ -98,7 +98,7 @@ public static class BundledModels
                 using (var onnx = Resource(assembly, bundle, "model.onnx"))
                 using (var vocab = Resource(assembly, bundle, "vocab.txt"))
                     OnnxBertImporter.Import(onnx, vocab, bundle.Facts, temp, provenance);
-                Publish(temp, final, provenance);
+                AtomicDirectory.Publish(temp, final, folder => IsCurrent(folder, provenance));
             }
             finally
             {
@@ -106,6 +106,16 @@ public static class BundledModels
             }
             return final;
         }
+    }
+
+    /// <summary>
+    /// The package's own ONNX graph of a bundled model (for comparisons with ONNX Runtime), or null when
+    /// <paramref name="id"/> is not bundled. The caller disposes the stream.
+    /// </summary>
+    public static Stream? TryOpenGraph(string id)
+    {
+        var bundle = Find(id);
+        return bundle is null ? null : Resource(LoadPackage(bundle), bundle, "model.onnx");
     }
 
     private static Bundle? Find(string id) => Bundles.FirstOrDefault(b =>
@@ -159,46 +169,9 @@ public static class BundledModels
             return json?["source"]?.GetValue<string>() == provenance
                    && File.Exists(Path.Combine(folder, "model.safetensors"));
         }
-        catch (System.Text.Json.JsonException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or IOException or InvalidOperationException)
         {
-            return false;
+            return false; // unreadable, or moved away by a concurrent import while we looked
         }
-    }
-
-    private static void Publish(string temp, string final, string provenance)
-    {
-        if (!Directory.Exists(final))
-        {
-            try
-            {
-                Directory.Move(temp, final);
-                return;
-            }
-            catch (IOException) when (Directory.Exists(final))
-            {
-                // Another process published first; fall through and keep theirs if it is current.
-            }
-        }
-        if (IsCurrent(final, provenance)) return;
-
-        // A stale import (older package or importer): move it aside, then put the new one in its place.
-        string old = $"{final}.old-{Guid.NewGuid():N}";
-        try
-        {
-            Directory.Move(final, old);
-        }
-        catch (IOException) when (!Directory.Exists(final))
-        {
-            // Someone else moved it already.
-        }
-        try
-        {
-            Directory.Move(temp, final);
-        }
-        catch (IOException) when (IsCurrent(final, provenance))
-        {
-            // A concurrent process won the race with an equally current import.
-        }
-        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
     }
 }

@@ -54,7 +54,9 @@ public static class RunExecutor
                 throw new InvalidOperationException(
                     $"The run finished but its verdict metric {result.PrimaryMetric ?? "(none)"} was not produced by the " +
                     "evaluators. Fix: set metric_for_best_model or verdict_metric to one of the keys logged above.");
-            log.Raw(result.VerdictLine);
+            // A smoke test proves the pipeline but is not an experiment: its line must not look like a verdict.
+            log.Raw(smoke ? "SMOKE TEST PASSED" + result.VerdictLine[result.VerdictLine.IndexOf(" | ", StringComparison.Ordinal)..]
+                          : result.VerdictLine);
             return 0;
         }
         catch (Exception error) when (error is not OutOfMemoryException)

@@ -98,6 +98,8 @@ public sealed class Trainer
                 log.Info($"Baseline {verdictKey}={Format(b)}");
         }
 
+        // Evaluations of this process by step: the final evaluation reuses one when the weights are the same.
+        var evaluatedAt = new Dictionary<int, Dictionary<string, double>>();
         task.Model.train();
         var throughput = Stopwatch.StartNew();
         int samplesSinceLog = 0;
@@ -166,6 +168,7 @@ public sealed class Trainer
                 if (evaluate)
                 {
                     var evalMetrics = EvaluateAll($"step {state.GlobalStep}");
+                    evaluatedAt[state.GlobalStep] = evalMetrics;
                     metrics.Log(state.GlobalStep, epoch, Prefixed(evalMetrics, "eval/"));
                     state.LogHistory.Add(new Dictionary<string, double>(evalMetrics) { ["step"] = state.GlobalStep });
                     if (verdictKey is not null && evalMetrics.TryGetValue(verdictKey, out double current))
@@ -216,13 +219,24 @@ public sealed class Trainer
         }
 
         // The final model: the best checkpoint when asked for, then the last evaluation that the verdict reads.
+        int finalWeightsStep = state.GlobalStep;
         if (args.LoadBestModelAtEnd && state.BestModelCheckpoint is { } bestCheckpoint && Directory.Exists(bestCheckpoint))
         {
             log.Info($"Loading the best model from {bestCheckpoint} ({verdictKey}={Format(state.BestMetric ?? double.NaN)}).");
             task.Restore(bestCheckpoint);
+            finalWeightsStep = int.Parse(Path.GetFileName(bestCheckpoint)["checkpoint-".Length..], CultureInfo.InvariantCulture);
         }
-        var finalMetrics = EvaluateAll("final");
-        metrics.Log(state.GlobalStep, state.Epoch, Prefixed(finalMetrics, "eval/"));
+        Dictionary<string, double> finalMetrics;
+        if (evaluatedAt.TryGetValue(finalWeightsStep, out var known))
+        {
+            finalMetrics = known;
+            log.Info($"Final evaluation: the step-{finalWeightsStep} evaluation above (same weights).");
+        }
+        else
+        {
+            finalMetrics = EvaluateAll("final");
+            metrics.Log(state.GlobalStep, state.Epoch, Prefixed(finalMetrics, "eval/"));
+        }
         string finalDir = Path.Combine(outputDir, "final");
         SaveAtomically(finalDir, task.Save);
         log.Info($"Saved the final model to {finalDir}");

@@ -23,7 +23,12 @@ public static class OnnxBertImporter
     public const string ProvenanceFileName = "onnx_import.json";
 
     private static readonly string[] SpecialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping keeps prompts and provenance readable ("+" and non-ASCII text stay as they are).
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Reads a graph with OnnxSharp's protobuf types.</summary>
     public static ModelProto ReadModel(Stream onnx) => ModelProto.Parser.ParseFrom(onnx);
