@@ -39,7 +39,7 @@ public sealed class EvaluatorRegistryTests : IDisposable
         {
             ["ndcg_at_k"] = new List<object> { 5, 10 }, ["score_functions"] = new List<object> { "cosine", "dot" },
         })));
-        Assert.Contains("unknown parameter 'ndcg_at'",
+        Assert.Contains("no parameter 'ndcg_at'",
             Assert.Single(ir.ValidateParameters(new EvaluatorParameters(
                 new Dictionary<string, object?> { ["ndcg_at"] = 3 }))));
         Assert.Contains("'x'", Assert.Single(ir.ValidateParameters(new EvaluatorParameters(
@@ -50,7 +50,10 @@ public sealed class EvaluatorRegistryTests : IDisposable
         Assert.Empty(ir.CheckRoles(["pairs"]));
         Assert.NotEmpty(ir.CheckRoles(["queries", "corpus"]));
         Assert.NotEmpty(ir.CheckRoles(["pairs", "queries", "corpus", "qrels"]));
-        Assert.Contains("unknown data role 'pair'", ir.CheckRoles(["pair"])[0]);
+        Assert.Contains("reads no 'pair' file", ir.CheckRoles(["pair"])[0]);
+        Assert.Equal("data.qrels", Assert.Single(ir.RoleFindings(["queries", "corpus"])).Field);
+        Assert.Equal("params.batch_size", Assert.Single(ir.ParameterFindings(new EvaluatorParameters(
+            new Dictionary<string, object?> { ["batch_size"] = "x" }))).Field);
         Assert.NotEmpty(EvaluatorRegistry.Get("TripletEvaluator").CheckRoles([]));
     }
 

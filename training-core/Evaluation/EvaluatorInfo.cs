@@ -34,7 +34,7 @@ public sealed record EvaluatorInfo
     public IReadOnlyList<LossParameterInfo> Parameters { get; init; } = [];
 
     /// <summary>Extra check of which roles were given (null when fine), for alternatives such as IR's.</summary>
-    internal Func<IReadOnlyCollection<string>, string?>? RoleCheck { get; init; }
+    internal Func<IReadOnlyCollection<string>, IEnumerable<EvaluatorFinding>>? RoleCheck { get; init; }
 
     internal Func<EvaluatorContext, SentenceEvaluator> Factory { get; init; } =
         _ => throw new InvalidOperationException("This EvaluatorInfo has no factory.");
@@ -82,38 +82,47 @@ public sealed record EvaluatorInfo
     }
 
     /// <summary>Unknown roles, missing required roles, and invalid combinations. Empty when fine.</summary>
-    public IReadOnlyList<string> CheckRoles(IReadOnlyCollection<string> roles)
+    public IReadOnlyList<string> CheckRoles(IReadOnlyCollection<string> roles) =>
+        RoleFindings(roles).Select(f => f.Message).ToList();
+
+    /// <summary><see cref="CheckRoles"/> with the field ("data.{role}") each problem belongs to.</summary>
+    public IReadOnlyList<EvaluatorFinding> RoleFindings(IReadOnlyCollection<string> roles)
     {
-        var errors = new List<string>();
+        var findings = new List<EvaluatorFinding>();
         var known = DataRoles.Select(r => r.Role).ToHashSet(StringComparer.Ordinal);
         foreach (string role in roles.Where(r => !known.Contains(r)))
         {
-            errors.Add($"evaluator {Name}: unknown data role '{role}' (known: {string.Join(", ", known)}). " +
-                       "Fix: rename the key under data:.");
+            string roleList = string.Join("; ", DataRoles.Select(r => $"{r.Role} ({r.Columns})"));
+            findings.Add(new($"data.{role}",
+                $"evaluator {Name} reads no '{role}' file. Fix: use its data roles: {roleList}."));
         }
 
         foreach (EvaluatorDataRole role in DataRoles.Where(r => r.Required && !roles.Contains(r.Role)))
         {
-            errors.Add($"evaluator {Name}: data role '{role.Role}' is required ({role.Columns}). " +
-                       $"Fix: add '{role.Role}: <file>' under data:.");
+            findings.Add(new($"data.{role.Role}", $"evaluator {Name} needs a '{role.Role}' file. Fix: add " +
+                                                  $"'{role.Role}: <file>' under data: ({role.Columns})."));
         }
 
-        if (errors.Count == 0 && RoleCheck?.Invoke(roles) is string problem) errors.Add(problem);
-        return errors;
+        if (findings.Count == 0 && RoleCheck is not null) findings.AddRange(RoleCheck(roles));
+        return findings;
     }
 
     /// <summary>Unknown parameter names, bad types and values outside the allowed set. Empty when fine.</summary>
-    public IReadOnlyList<string> ValidateParameters(EvaluatorParameters parameters)
+    public IReadOnlyList<string> ValidateParameters(EvaluatorParameters parameters) =>
+        ParameterFindings(parameters).Select(f => f.Message).ToList();
+
+    /// <summary><see cref="ValidateParameters"/> with the field ("params.{name}") each problem belongs to.</summary>
+    public IReadOnlyList<EvaluatorFinding> ParameterFindings(EvaluatorParameters parameters)
     {
         EvaluatorParameters p = parameters ?? EvaluatorParameters.Empty;
-        var errors = new List<string>();
+        var errors = new List<EvaluatorFinding>();
         var known = Parameters.ToDictionary(i => i.Name, StringComparer.Ordinal);
         foreach (string name in p.Names)
         {
             if (!known.TryGetValue(name, out LossParameterInfo? info))
             {
-                errors.Add($"evaluator {Name}: unknown parameter '{name}' (known: {string.Join(", ", known.Keys)}). " +
-                           "Fix: remove it or correct its spelling.");
+                errors.Add(new($"params.{name}", $"evaluator {Name} has no parameter '{name}'. Fix: remove it, or " +
+                                                 $"use one of the known parameters: {string.Join(", ", known.Keys)}."));
                 continue;
             }
 
@@ -137,8 +146,9 @@ public sealed record EvaluatorInfo
                                 !SimilarityFunctions.IsKnown(v));
                         if (bad is not null)
                         {
-                            errors.Add($"evaluator {Name}: '{bad}' in '{name}' is not allowed. Fix: use " +
-                                       $"{string.Join(", ", info.AllowedValues!)}.");
+                            string allowed = string.Join(", ", info.AllowedValues!);
+                            errors.Add(new($"params.{name}",
+                                $"evaluator {Name}: '{bad}' in '{name}' is not allowed. Fix: use {allowed}."));
                         }
 
                         break;
@@ -149,8 +159,9 @@ public sealed record EvaluatorInfo
                             !(info.AllowedValues.SequenceEqual(SimilarityFunctions.Names) &&
                               SimilarityFunctions.IsKnown(value)))
                         {
-                            errors.Add($"evaluator {Name}: parameter '{name}' is '{value}'. Fix: use one of " +
-                                       $"{string.Join(", ", info.AllowedValues)}.");
+                            errors.Add(new($"params.{name}", $"evaluator {Name}: parameter '{name}' is " +
+                                                             $"'{value}'. Fix: use one of " +
+                                                             $"{string.Join(", ", info.AllowedValues)}."));
                         }
 
                         break;
@@ -158,7 +169,7 @@ public sealed record EvaluatorInfo
             }
             catch (ArgumentException e)
             {
-                errors.Add(e.Message);
+                errors.Add(new($"params.{name}", e.Message));
             }
         }
 

@@ -149,12 +149,26 @@ public static class EvaluatorRegistry
             ],
             RoleCheck = roles =>
             {
-                bool triple = roles.Contains("queries") && roles.Contains("corpus") && roles.Contains("qrels");
+                string[] triple = ["queries", "corpus", "qrels"];
                 bool pairs = roles.Contains("pairs");
-                return triple ^ pairs
-                    ? null
-                    : "evaluator InformationRetrievalEvaluator: give either queries + corpus + qrels, or pairs " +
-                      $"(got: {string.Join(", ", roles)}). Fix: adjust its data: map.";
+                bool anyTriple = triple.Any(roles.Contains);
+                if (pairs && anyTriple)
+                {
+                    return [new("data", "evaluator InformationRetrievalEvaluator got both pairs and " +
+                                        $"{string.Join(" + ", triple.Where(roles.Contains))}. Fix: give either " +
+                                        "queries + corpus + qrels, or pairs.")];
+                }
+
+                if (!pairs && !anyTriple)
+                {
+                    return [new("data", "evaluator InformationRetrievalEvaluator has no data. Fix: give queries + " +
+                                        "corpus + qrels files, or one pairs file (anchor, positive[, negative]).")];
+                }
+
+                return triple.Where(r => anyTriple && !roles.Contains(r)).Select(r => new EvaluatorFinding(
+                    $"data.{r}", $"evaluator InformationRetrievalEvaluator needs a '{r}' file next to " +
+                                 $"{string.Join(" and ", triple.Where(roles.Contains))}. Fix: add '{r}: <file>' " +
+                                 "under data: (qrels: query-id, corpus-id[, score]), or use a single pairs file."));
             },
             PrimaryMetric = "cosine_ndcg@10",
             PrimaryMetricRule = "{main_score_function or the model's function}_ndcg@{largest ndcg_at_k}",
