@@ -78,6 +78,7 @@ namespace StTrain.Server
                 return 2;
             }
             catch (Exception error) when (error is IOException or InvalidDataException or ArgumentException
+                                              or StTrain.Core.Data.DataFileException
                                               or NotSupportedException or InvalidOperationException
                                               or UnauthorizedAccessException)
             {
@@ -93,8 +94,9 @@ namespace StTrain.Server
         private static int Bench(string[] args) => args.FirstOrDefault() switch
         {
             "encode" => EncodeBenchmarkCommand.Run(args),
-            _ => throw new UsageException("say which benchmark: ./st-train bench encode [--model ID] [--batch-size N] " +
-                                          "[--seq-len N] [--batches N]"),
+            "train" => BenchCommand.RunTrain(args[1..]),
+            _ => throw new UsageException("say which benchmark: ./st-train bench encode|train [--model ID] " +
+                                          "[--batch-size N] [--seq-len N]"),
         };
 
         private static int Unknown(string command)

@@ -69,7 +69,8 @@ public sealed class RunTools(
                 : outcome.TimedOut
                     ? $"Smoke test TIMED OUT after {timeout_seconds} s. Make the smoke slice smaller or raise "
                       + "timeout_seconds."
-                    : $"Smoke test FAILED for {runName} (exit code {outcome.ExitCode}). Fix the spec, then run it again.");
+                    : $"Smoke test FAILED for {runName} (exit code {outcome.ExitCode}). Fix the spec, then run "
+                      + "it again.");
         if (match is not null)
         {
             text.AppendLine($"Troubleshooting: {match.Heading}");
@@ -162,7 +163,8 @@ public sealed class RunTools(
                 throw new SkillException($"No run named '{runName}' (no runs/{runName}/spec.yaml). Known runs: "
                                          + (known.Count == 0 ? "none" : string.Join(", ", known)) + ".");
             case RunStatus.Scaffolded or RunStatus.SmokePassed:
-                throw new SkillException($"Run '{runName}' has not been trained yet ({SkillTools.Snake(snapshot.Status)})."
+                throw new SkillException(
+                    $"Run '{runName}' has not been trained yet ({SkillTools.Snake(snapshot.Status)})."
                                          + (snapshot.Status == RunStatus.SmokePassed
                                              ? $" Call train(run_name: \"{runName}\")."
                                              : $" Call smoke_test(run_name: \"{runName}\"), then train."));
