@@ -12,6 +12,7 @@ namespace StTrain.Tests.Losses;
 /// The cached loss must give the value and the parameter gradients of the full-batch loss. Gradients are compared
 /// on a small random BERT (tests/Support/TinyModels).
 /// </summary>
+[Collection(TorchRandomCollection.Name)]
 public sealed class CachedMultipleNegativesRankingLossTests
 {
     private static readonly string[] Anchors =
@@ -160,6 +161,18 @@ public sealed class CachedMultipleNegativesRankingLossTests
         var inputs = Tokenize(model, Anchors, Positives);
         var reference = Run(model, new MultipleNegativesSymmetricRankingLoss(model), inputs, 1);
         var cached = Run(model, new CachedMultipleNegativesSymmetricRankingLoss(model, miniBatchSize: 3), inputs, 1);
+        Assert.Equal(reference.Loss, cached.Loss, 4);
+        AssertSameGradients(reference.Grads, cached.Grads, 1e-4);
+    }
+
+    [Fact]
+    public void MegaBatchMarginMiniBatchedGradientsEqualTheWholeBatchVersion()
+    {
+        using var model = TinyModels.Create(seed: 6);
+        model.eval();
+        var inputs = Tokenize(model, Anchors, Positives);
+        var reference = Run(model, new MegaBatchMarginLoss(model, useMiniBatchedVersion: false), inputs, 1);
+        var cached = Run(model, new MegaBatchMarginLoss(model, miniBatchSize: 3), inputs, 1);
         Assert.Equal(reference.Loss, cached.Loss, 4);
         AssertSameGradients(reference.Grads, cached.Grads, 1e-4);
     }

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace StTrain.Tests.Losses;
 
+[Collection(TorchRandomCollection.Name)]
 public sealed class LossRegistryTests
 {
     [Fact]
@@ -14,12 +15,16 @@ public sealed class LossRegistryTests
     {
         string[] expected =
         [
-            "MultipleNegativesRankingLoss", "CachedMultipleNegativesRankingLoss", "MultipleNegativesSymmetricRankingLoss",
+            "MultipleNegativesRankingLoss", "CachedMultipleNegativesRankingLoss",
+            "MultipleNegativesSymmetricRankingLoss",
             "CachedMultipleNegativesSymmetricRankingLoss", "CoSENTLoss", "AnglELoss", "CosineSimilarityLoss", "MSELoss",
             "ContrastiveLoss", "OnlineContrastiveLoss", "TripletLoss", "MarginMSELoss", "SoftmaxLoss", "MatryoshkaLoss",
+            "BatchAllTripletLoss", "BatchHardTripletLoss", "BatchSemiHardTripletLoss", "BatchHardSoftMarginTripletLoss",
+            "GISTEmbedLoss", "MegaBatchMarginLoss", "DistillKLDivLoss", "GlobalOrthogonalRegularizationLoss",
         ];
         Assert.Subset(LossRegistry.Names.ToHashSet(), expected.ToHashSet());
-        Assert.Same(LossRegistry.Get("MultipleNegativesRankingLoss"), LossRegistry.Get("losses.multiplenegativesrankingloss"));
+        Assert.Same(LossRegistry.Get("MultipleNegativesRankingLoss"),
+            LossRegistry.Get("losses.multiplenegativesrankingloss"));
         var error = Assert.Throws<ArgumentException>(() => LossRegistry.Get("NoSuchLoss"));
         Assert.Contains("CoSENTLoss", error.Message);
     }
@@ -86,9 +91,21 @@ public sealed class LossRegistryTests
             new Dictionary<string, object?> { ["similarity_fct"] = "jaccard" })));
         Assert.NotEmpty(mnrl.ValidateParameters(new LossParameters(
             new Dictionary<string, object?> { ["scale"] = -1.0 })));
-        Assert.Contains("num_labels", Assert.Single(LossRegistry.Get("SoftmaxLoss").ValidateParameters(LossParameters.Empty)));
+        using (Tensor before = torch.get_rng_state())
+        {
+            Assert.Empty(LossRegistry.Get("SoftmaxLoss").ValidateParameters(new LossParameters(
+                new Dictionary<string, object?> { ["num_labels"] = 3 })));
+            using Tensor after = torch.get_rng_state();
+            Assert.True(before.eq(after).all().item<bool>(), "validating SoftmaxLoss parameters moved the generator");
+        }
+
+        Assert.Contains("num_labels",
+            Assert.Single(LossRegistry.Get("SoftmaxLoss").ValidateParameters(LossParameters.Empty)));
         Assert.NotEmpty(LossRegistry.Get("MatryoshkaLoss").ValidateParameters(new LossParameters(
-            new Dictionary<string, object?> { ["matryoshka_dims"] = new[] { 16, 8 }, ["matryoshka_weights"] = new[] { 1.0 } })));
+            new Dictionary<string, object?>
+            {
+                ["matryoshka_dims"] = new[] { 16, 8 }, ["matryoshka_weights"] = new[] { 1.0 },
+            })));
         Assert.Empty(LossRegistry.Get("MatryoshkaLoss").ValidateParameters(new LossParameters(
             new Dictionary<string, object?> { ["matryoshka_dims"] = "[16, 8]" })));
         Assert.NotEmpty(LossRegistry.Get("ContrastiveLoss").ValidateParameters(new LossParameters(
@@ -98,6 +115,8 @@ public sealed class LossRegistryTests
     [Fact]
     public void EveryLossBuildsThroughTheRegistryAndTrainsOnARealBatch()
     {
+        string guideFolder = Path.Combine(Path.GetTempPath(), $"st-train-guide-{Guid.NewGuid():N}");
+        using (var guideModel = TinyModels.Create(seed: 99)) guideModel.Save(guideFolder);
         using var model = TinyModels.Create(seed: 11);
         model.train();
         string[] a = ["the dog is a pet", "a red car", "fish in the river", "the king"];
@@ -118,6 +137,17 @@ public sealed class LossRegistryTests
             ("TripletLoss", [a, b, c], () => null, new() { ["distance_metric"] = "COSINE", ["triplet_margin"] = 1.5 }),
             ("MarginMSELoss", [a, b, c], () => tensor(new[] { 1f, 2f, 0.5f, 3f }), new()),
             ("SoftmaxLoss", [a, b], () => tensor(new[] { 0L, 2, 1, 2 }), new() { ["num_labels"] = 3 }),
+            ("BatchAllTripletLoss", [a], () => tensor(new[] { 0L, 1, 0, 1 }), new() { ["margin"] = 1.0 }),
+            ("BatchHardTripletLoss", [a], () => tensor(new[] { 0L, 1, 0, 1 }), new() { ["margin"] = 1.0 }),
+            ("BatchSemiHardTripletLoss", [a], () => tensor(new[] { 0L, 1, 0, 1 }), new()),
+            ("BatchHardSoftMarginTripletLoss", [a], () => tensor(new[] { 0L, 1, 0, 1 }),
+                new() { ["distance_metric"] = "cosine_distance" }),
+            ("MegaBatchMarginLoss", [a, b], () => null, new() { ["mini_batch_size"] = 3 }),
+            ("MegaBatchMarginLoss", [a, b], () => null, new() { ["use_mini_batched_version"] = false }),
+            ("DistillKLDivLoss", [a, b, c], () => tensor(new[,] { { 2f, 1f }, { 0f, 1f }, { 3f, 0f }, { 1f, 1f } }),
+                new()),
+            ("GlobalOrthogonalRegularizationLoss", [a, b], () => null, new()),
+            ("GISTEmbedLoss", [a, b, c], () => null, new() { ["guide"] = guideFolder }),
         };
 
         foreach (var (name, columns, labels, parameters) in cases)
@@ -134,7 +164,10 @@ public sealed class LossRegistryTests
             double gradNorm = model.parameters().Where(p => p.grad is not null)
                 .Sum(p => p.grad!.pow(2).sum().item<float>());
             Assert.True(gradNorm > 0 || v == 0, $"{name} produced no gradient");
+            loss.Dispose();
         }
+
+        Directory.Delete(guideFolder, recursive: true);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using static StTrain.Tests.Losses.Ref;
 
 namespace StTrain.Tests.Losses;
 
+[Collection(TorchRandomCollection.Name)]
 public sealed class MatryoshkaLossTests
 {
     private static readonly double[][] A = Rand(5, 6, 31);

@@ -93,7 +93,8 @@ public sealed class PairLossTests
     [Fact]
     public void AnglEPairsWithoutLabelsFailClearly()
     {
-        var error = Assert.Throws<ArgumentException>(() => new AnglELoss(null).ComputeFromEmbeddings([T(A), T(B)], null));
+        var error = Assert.Throws<ArgumentException>(() =>
+            new AnglELoss(null).ComputeFromEmbeddings([T(A), T(B)], null));
         Assert.Contains("label", error.Message);
     }
 

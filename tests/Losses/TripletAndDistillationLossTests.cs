@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace StTrain.Tests.Losses;
 
 /// <summary>TripletLoss, MarginMSELoss, MSELoss and SoftmaxLoss against loop-computed values.</summary>
+[Collection(TorchRandomCollection.Name)]
 public sealed class TripletAndDistillationLossTests
 {
     private static readonly double[][] Q = Rand(4, 5, 1);

@@ -39,7 +39,7 @@ public sealed class BinaryClassificationEvaluator : SentenceEvaluator
         int bad = labels.ToList().FindIndex(l => l is not (0 or 1));
         if (bad >= 0)
         {
-            throw new ArgumentException($"BinaryClassificationEvaluator '{name}': label {labels[bad]} in row {bad} is " +
+            throw new ArgumentException($"BinaryClassificationEvaluator '{name}': label {labels[bad]} in row {bad} " +
                                         "not 0 or 1. Fix: use 1 for duplicates / similar pairs and 0 otherwise.");
         }
 

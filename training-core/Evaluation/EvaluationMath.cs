@@ -119,7 +119,7 @@ internal static class EvaluationMath
         return dcg / ideal;
     }
 
-    /// <summary>Matthews correlation from a confusion matrix; 0 when a margin is empty (scikit-learn's choice).</summary>
+    /// <summary>Matthews correlation of a confusion matrix; 0 when a margin is empty (as scikit-learn).</summary>
     public static double MatthewsCorrelation(long tp, long tn, long fp, long fn)
     {
         double denominator = Math.Sqrt((double)(tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));

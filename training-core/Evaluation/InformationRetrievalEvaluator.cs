@@ -158,7 +158,8 @@ public sealed class InformationRetrievalEvaluator : SentenceEvaluator
         }
 
         return (queries, corpus,
-            relevantDocs.ToDictionary(kv => kv.Key, kv => (IReadOnlyCollection<string>)kv.Value, StringComparer.Ordinal));
+            relevantDocs.ToDictionary(kv => kv.Key, kv => (IReadOnlyCollection<string>)kv.Value,
+                StringComparer.Ordinal));
     }
 
     public override Dictionary<string, double> Evaluate(SentenceTransformer model)

@@ -29,8 +29,9 @@ public sealed class RerankingEvaluator : SentenceEvaluator
         Samples = samples.Where(s => s.Positive.Count > 0 && s.Negative.Count > 0).ToList();
         if (Samples.Count == 0)
         {
-            throw new ArgumentException($"RerankingEvaluator '{name}': none of the {samples.Count} samples has both a " +
-                                        "positive and a negative document. Fix: give every query at least one of each.");
+            throw new ArgumentException(
+                $"RerankingEvaluator '{name}': none of the {samples.Count} samples has both a positive and a " +
+                "negative document. Fix: give every query at least one of each.");
         }
 
         AtK = atK;

@@ -49,7 +49,7 @@ public sealed class SequentialEvaluator : SentenceEvaluator
     public override Dictionary<string, double> Evaluate(SentenceTransformer model) =>
         Combine(Evaluators.Select(e => e.Evaluate(model)).ToList());
 
-    /// <summary>Merges already computed results of <see cref="Evaluators"/> (same order) and adds sequential_score.</summary>
+    /// <summary>Merges computed results of <see cref="Evaluators"/> (same order), adding sequential_score.</summary>
     public Dictionary<string, double> Combine(IReadOnlyList<Dictionary<string, double>> results)
     {
         var merged = new Dictionary<string, double>();

@@ -24,7 +24,7 @@ internal sealed class SimilarityNames
     /// <summary>The functions <see cref="SentenceEvaluator.MetricKeys"/> announces.</summary>
     public IReadOnlyList<string> Announced => Explicit ?? [ModelHint];
 
-    /// <summary>The functions used when evaluating a model whose own function is <paramref name="modelFunction"/>.</summary>
+    /// <summary>The functions used for a model whose own function is <paramref name="modelFunction"/>.</summary>
     public IReadOnlyList<string> For(string modelFunction) =>
         Explicit ?? [SimilarityFunctions.Canonical(modelFunction)];
 }

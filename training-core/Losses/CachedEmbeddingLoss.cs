@@ -46,7 +46,9 @@ public abstract class CachedEmbeddingLoss : SentenceLoss
         return Decorated(embeddings, labels, withBackward: false);
     }
 
-    /// <summary>The loss on cached embeddings; with <paramref name="withBackward"/>, it back-propagates to them.</summary>
+    /// <summary>
+    /// The loss on cached embeddings; with <paramref name="withBackward"/>, it back-propagates to them.
+    /// </summary>
     protected abstract Tensor LossFromEmbeddings(IReadOnlyList<Tensor> embeddings, Tensor? labels, bool withBackward);
 
     /// <summary>Throws a clear error when the column count does not fit the loss.</summary>

@@ -18,7 +18,9 @@ internal static class DistanceMetrics
     public static readonly IReadOnlyList<string> Siamese = [CosineDistance, Euclidean, Manhattan];
     public static readonly IReadOnlyList<string> Triplet = [Cosine, Euclidean, Manhattan];
 
-    /// <summary>Canonical upper-case name, accepting "SiameseDistanceMetric.X", "TripletDistanceMetric.X", any case.</summary>
+    /// <summary>
+    /// Canonical upper-case name; accepts "SiameseDistanceMetric.X", "TripletDistanceMetric.X", any case.
+    /// </summary>
     public static string Parse(string owner, string value, IReadOnlyList<string> allowed)
     {
         string key = value.Trim();

@@ -87,7 +87,9 @@ public sealed record LossInfo
         LossParameters owned = (parameters ?? LossParameters.Empty).WithOwner($"loss {Name}");
         var errors = CheckNames(owned).ToList();
         if (errors.Count > 0) return errors;
-        // The dry run builds the loss without a model; a wrapper gets a stand-in inner loss.
+        // The dry run builds the loss without a model; a wrapper gets a stand-in inner loss. Building may draw
+        // random numbers (SoftmaxLoss initialises its classifier), so the generator state is put back afterwards.
+        using TorchSharp.torch.Tensor rngState = TorchSharp.torch.get_rng_state();
         SentenceLoss? dummyInner = IsWrapper ? new CoSENTLoss(null) : null;
         SentenceLoss? loss = null;
         try
@@ -103,6 +105,7 @@ public sealed record LossInfo
             // A wrapper owns its inner loss as a submodule and disposes it.
             if (loss is not null) loss.Dispose();
             else dummyInner?.Dispose();
+            TorchSharp.torch.set_rng_state(rngState);
         }
 
         return errors;

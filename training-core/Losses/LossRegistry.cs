@@ -219,7 +219,8 @@ public static class LossRegistry
                 new("margin", "float", 0.5, "Dissimilar pairs farther apart than this add no loss."),
                 new("size_average", "bool", true, "Average over the batch (true) or sum (false)."),
             ],
-            Factory = (m, p, _) => new ContrastiveLoss(m, p.GetString("distance_metric", DistanceMetrics.CosineDistance),
+            Factory = (m, p, _) => new ContrastiveLoss(m,
+                p.GetString("distance_metric", DistanceMetrics.CosineDistance),
                 p.GetDouble("margin", 0.5), p.GetBool("size_average", true)),
         };
         yield return new LossInfo
@@ -299,6 +300,107 @@ public static class LossRegistry
                 p.GetBool("concatenation_sent_difference", true),
                 p.GetBool("concatenation_sent_multiplication", false)),
         };
+        foreach (LossInfo info in BatchTripletLosses()) yield return info;
+        yield return new LossInfo
+        {
+            Name = nameof(GISTEmbedLoss),
+            Summary = "In-batch negatives guided by a frozen guide model that removes likely false negatives.",
+            InputDescription = "(anchor, positive) pairs or (anchor, positive, negative) triplets",
+            LabelDescription = "none",
+            MinInputColumns = 2,
+            MaxInputColumns = 3,
+            LabelKinds = [LabelKind.None],
+            RequiresNoDuplicatesSampler = true,
+            Parameters =
+            [
+                new("guide", "string", null, "The guide model: a local folder, an HF cache id or a bundled id.",
+                    Required: true),
+                new("temperature", "float", 0.01, "Divides the cosine similarities before the softmax."),
+                new("margin_strategy", "string", "absolute", "How margin lowers the false-negative threshold.",
+                    GISTEmbedLoss.MarginStrategies),
+                new("margin", "float", 0.0, "Candidates the guide scores above (positive - margin) are dropped."),
+                new("contrast_anchors", "bool", true, "Also contrast each anchor with the other anchors."),
+                new("contrast_positives", "bool", true, "Also contrast each positive with the other positives."),
+            ],
+            Factory = (m, p, _) =>
+            {
+                string guideId = p.GetRequiredString("guide");
+                string strategy = p.GetChoice("margin_strategy", "absolute", GISTEmbedLoss.MarginStrategies);
+                SentenceTransformer? guide = m is null ? null : SentenceTransformer.Load(guideId, m.Device);
+                return new GISTEmbedLoss(m, guide, p.GetDouble("temperature", 0.01), strategy,
+                    p.GetDouble("margin", 0), p.GetBool("contrast_anchors", true),
+                    p.GetBool("contrast_positives", true), ownsGuide: true);
+            },
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(MegaBatchMarginLoss),
+            Summary = "Positive similarity above positive_margin, hardest in-batch negative below negative_margin; " +
+                      "meant for very large batches.",
+            InputDescription = "(anchor, positive) pairs",
+            LabelDescription = "none",
+            MinInputColumns = 2,
+            MaxInputColumns = 2,
+            LabelKinds = [LabelKind.None],
+            RequiresNoDuplicatesSampler = true,
+            IncompatibleWithGradientCheckpointing = true,
+            PerformsOwnBackward = true,
+            Parameters =
+            [
+                new("positive_margin", "float", 0.8, "Target minimum cosine of a positive pair."),
+                new("negative_margin", "float", 0.3, "Target maximum cosine of the hardest negative."),
+                new("use_mini_batched_version", "bool", true,
+                    "GradCache over mini-batches (own backward); false embeds the whole batch at once."),
+                new("mini_batch_size", "int", 50, "Rows per forward pass of the mini-batched version."),
+            ],
+            Factory = (m, p, _) => new MegaBatchMarginLoss(m, p.GetDouble("positive_margin", 0.8),
+                p.GetDouble("negative_margin", 0.3), p.GetBool("use_mini_batched_version", true),
+                p.GetInt("mini_batch_size", 50)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(DistillKLDivLoss),
+            Summary = "Distillation: KL divergence between the teacher's and the student's softmax over candidates.",
+            InputDescription = "(query, positive, negative_1, ..., negative_n)",
+            LabelDescription = "teacher scores [score(q, positive), score(q, negative_1), ...]",
+            MinInputColumns = 3,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.FloatVector],
+            Parameters =
+            [
+                new("similarity_fct", "string", SimilarityFunctions.Dot, "Student similarity.",
+                    SimilarityFunctions.Names),
+                new("temperature", "float", 1.0, "Softmax temperature of both student and teacher."),
+                new("student_temperature", "float", null, "Student temperature (default: temperature)."),
+                new("teacher_temperature", "float", null, "Teacher temperature (default: temperature)."),
+            ],
+            Factory = (m, p, _) => new DistillKLDivLoss(m, SimilarityOf(p, SimilarityFunctions.Dot),
+                p.GetDouble("temperature", 1.0), p.GetOptionalDouble("student_temperature"),
+                p.GetOptionalDouble("teacher_temperature")),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(GlobalOrthogonalRegularizationLoss),
+            Summary = "Regularizer: spreads the batch's embeddings towards orthogonal directions (mean and second " +
+                      "moment of their similarities).",
+            InputDescription = "one or more text columns",
+            LabelDescription = "none (ignored)",
+            MinInputColumns = 1,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None],
+            Parameters =
+            [
+                new("similarity_fct", "string", SimilarityFunctions.Cosine, "Similarity between embeddings.",
+                    SimilarityFunctions.Names),
+                new("mean_weight", "float", 1.0, "Weight of the squared mean similarity term."),
+                new("second_moment_weight", "float", 1.0, "Weight of the second moment term."),
+                new("aggregation", "string", "mean", "How the columns' terms combine.", ["mean", "sum"]),
+            ],
+            Factory = (m, p, _) => new GlobalOrthogonalRegularizationLoss(m,
+                SimilarityOf(p, SimilarityFunctions.Cosine),
+                p.GetDouble("mean_weight", 1.0), p.GetDouble("second_moment_weight", 1.0),
+                p.GetChoice("aggregation", "mean", ["mean", "sum"])),
+        };
         yield return new LossInfo
         {
             Name = nameof(MatryoshkaLoss),
@@ -320,6 +422,56 @@ public static class LossRegistry
             Factory = (m, p, inner) => new MatryoshkaLoss(m, inner!, p.GetIntList("matryoshka_dims", null),
                 p.Has("matryoshka_weights") ? p.GetDoubleList("matryoshka_weights", null) : null,
                 p.GetInt("n_dims_per_step", -1)),
+        };
+    }
+
+    private static IEnumerable<LossInfo> BatchTripletLosses()
+    {
+        LossParameterInfo distance = new("distance_metric", "string", BatchTripletDistances.EuclideanDistance,
+            "BatchHardTripletLossDistanceFunction to use.", BatchTripletDistances.Names);
+        LossParameterInfo margin = new("margin", "float", 5.0, "Required gap between negative and positive distance.");
+        const string input = "one text column; triplets are formed within the batch from rows of the same class";
+        const string summary = " Needs several rows per class in each batch (the group_by_label batch sampler).";
+        yield return new LossInfo
+        {
+            Name = nameof(BatchAllTripletLoss),
+            Summary = "Averages the triplet loss over every valid in-batch triplet that still violates the margin." +
+                      summary,
+            InputDescription = input, LabelDescription = "integer class id",
+            MinInputColumns = 1, MaxInputColumns = 1, LabelKinds = [LabelKind.Integer],
+            Parameters = [distance, margin],
+            Factory = (m, p, _) => new BatchAllTripletLoss(m,
+                p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance), p.GetDouble("margin", 5)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(BatchHardTripletLoss),
+            Summary = "Per anchor: its hardest positive against its hardest negative in the batch." + summary,
+            InputDescription = input, LabelDescription = "integer class id",
+            MinInputColumns = 1, MaxInputColumns = 1, LabelKinds = [LabelKind.Integer],
+            Parameters = [distance, margin],
+            Factory = (m, p, _) => new BatchHardTripletLoss(m,
+                p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance), p.GetDouble("margin", 5)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(BatchSemiHardTripletLoss),
+            Summary = "Per positive pair: the closest negative that is still farther than the positive." + summary,
+            InputDescription = input, LabelDescription = "integer class id",
+            MinInputColumns = 1, MaxInputColumns = 1, LabelKinds = [LabelKind.Integer],
+            Parameters = [distance, margin],
+            Factory = (m, p, _) => new BatchSemiHardTripletLoss(m,
+                p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance), p.GetDouble("margin", 5)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(BatchHardSoftMarginTripletLoss),
+            Summary = "BatchHardTripletLoss with a soft margin log(1 + exp(d_pos - d_neg))." + summary,
+            InputDescription = input, LabelDescription = "integer class id",
+            MinInputColumns = 1, MaxInputColumns = 1, LabelKinds = [LabelKind.Integer],
+            Parameters = [distance],
+            Factory = (m, p, _) => new BatchHardSoftMarginTripletLoss(m,
+                p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance)),
         };
     }
 }

@@ -96,7 +96,7 @@ public abstract class ParameterValues
         throw Error(name, raw, expected, $"pass {name} as {expected}");
     }
 
-    /// <summary>Builds the error every getter throws: owner, parameter, value, what was expected, and the fix.</summary>
+    /// <summary>The error every getter throws: owner, parameter, value, what was expected, and the fix.</summary>
     protected ArgumentException Error(string name, object? value, string expected, string fix) =>
         new($"{Owner}: parameter '{name}' must be {expected}; got {Describe(value)}. Fix: {fix}.");
 

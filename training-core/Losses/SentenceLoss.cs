@@ -64,7 +64,7 @@ public abstract class SentenceLoss : nn.Module
     /// <summary>Weights owned by the loss itself (not the model) that the optimizer must also update.</summary>
     public virtual IEnumerable<TorchSharp.Modules.Parameter> ExtraParameters => parameters();
 
-    /// <summary>The loss's hyper-parameters as sentence-transformers' get_config_dict reports them (model cards).</summary>
+    /// <summary>The hyper-parameters as sentence-transformers' get_config_dict reports them (model cards).</summary>
     public virtual IReadOnlyDictionary<string, object?> Config => new Dictionary<string, object?>();
 
     /// <summary>Throws a clear error when a loss that needs labels is given none.</summary>

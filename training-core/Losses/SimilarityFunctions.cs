@@ -19,7 +19,7 @@ public static class SimilarityFunctions
     /// <summary>The canonical names, in the order they are usually listed.</summary>
     public static IReadOnlyList<string> Names { get; } = [Cosine, Dot, Euclidean, Manhattan];
 
-    /// <summary>Maps a user-given name (any case, "dot_product" / "cos_sim" style aliases) to its canonical name.</summary>
+    /// <summary>Maps a name (any case; aliases such as "dot_product", "cos_sim") to its canonical name.</summary>
     public static string Canonical(string name)
     {
         string key = (name ?? string.Empty).Trim().ToLowerInvariant();

@@ -31,7 +31,8 @@ public sealed class SoftmaxLoss : EmbeddingLoss
 
         if (embeddingDimension < 1)
         {
-            throw new ArgumentException($"SoftmaxLoss: embedding_dimension must be positive; got {embeddingDimension}.");
+            throw new ArgumentException(
+                $"SoftmaxLoss: embedding_dimension must be positive; got {embeddingDimension}.");
         }
 
         int vectors = (concatenationSentRep ? 2 : 0) + (concatenationSentDifference ? 1 : 0) +

@@ -74,15 +74,21 @@ public static class RunSpecValidator
             // The same checks EvaluatorRegistry.Create makes, here so that they fail before any model loads.
             void AddEvaluator(string field, string problem, string fix) =>
                 errors.Add(new SpecError($"{evaluator.Field}.{field}", evaluator.Location, problem, fix));
-            foreach (string role in evaluator.Data.Keys.Where(r => !info.DataRoles.ContainsKey(r)))
-                AddEvaluator($"data.{role}", $"{evaluator.Type} reads no '{role}' file",
-                    $"its data roles are: {string.Join(", ", info.DataRoles.Select(kv => $"{kv.Key} {kv.Value}"))}");
-            foreach (string role in info.DataRoles.Keys.Where(r => !evaluator.Data.ContainsKey(r)))
-                AddEvaluator($"data.{role}", "is missing",
-                    $"give {evaluator.Type} its {role} file: {info.DataRoles[role]}");
-            foreach (string name in evaluator.Params.Keys.Where(p => !info.Parameters.ContainsKey(p)))
-                AddEvaluator($"params.{name}", $"{evaluator.Type} has no parameter '{name}'",
-                    $"known parameters: {string.Join(", ", info.Parameters.Keys)}");
+            // Roles can be alternatives (InformationRetrievalEvaluator: queries + corpus + qrels, or pairs), so the
+            // registry's own checks decide; their messages carry the fix.
+            foreach (var finding in info.RoleFindings(evaluator.Data.Keys.ToList()))
+            {
+                var (text, fix) = SplitFix(finding.Message);
+                AddEvaluator(finding.Field, text, fix ?? $"see {evaluator.Type}'s data roles");
+            }
+            var parameterProblems = info.ParameterFindings(new EvaluatorParameters(evaluator.Params));
+            foreach (var finding in parameterProblems)
+            {
+                var (text, fix) = SplitFix(finding.Message);
+                AddEvaluator(finding.Field, text, fix ?? $"see {evaluator.Type}'s parameters");
+            }
+            // MetricKeys re-validates the parameters; skip it when they are already reported as wrong.
+            if (parameterProblems.Count > 0) continue;
             try
             {
                 // Building the metric keys builds the evaluator on stand-in data, which reads every parameter.

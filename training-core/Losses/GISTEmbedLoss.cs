@@ -1,0 +1,199 @@
+using StTrain.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StTrain.Core.Losses;
+
+/// <summary>
+/// GISTEmbed (Solatorio 2024): in-batch negatives like MultipleNegativesRankingLoss, but a frozen guide model
+/// removes likely false negatives: any candidate the guide scores above the guide's anchor-positive similarity
+/// (minus margin; "relative" scales the margin by |that similarity|) is dropped from the softmax. Candidates are
+/// the positives, optionally the other anchors (contrast_anchors) and positives (contrast_positives), and the
+/// negatives column when present. loss = CE(cos(...)/temperature, target i). Defaults: temperature 0.01,
+/// margin_strategy absolute, margin 0, both contrasts on.
+/// </summary>
+/// <remarks>
+/// It is not an <see cref="EmbeddingLoss"/> (it needs the guide's embeddings as well), so MatryoshkaLoss cannot wrap
+/// it. When the guide's tokenizer differs from the model's (or it truncates earlier), the batch is decoded with the
+/// model's tokenizer and re-tokenized for the guide, so texts the model saw only truncated reach the guide truncated.
+/// </remarks>
+public sealed class GISTEmbedLoss : SentenceLoss
+{
+    public static readonly IReadOnlyList<string> MarginStrategies = ["absolute", "relative"];
+
+    private readonly bool ownsGuide;
+    private bool? mustRetokenize;
+
+    public GISTEmbedLoss(
+        SentenceTransformer? model,
+        SentenceTransformer? guide,
+        double temperature = 0.01,
+        string marginStrategy = "absolute",
+        double margin = 0.0,
+        bool contrastAnchors = true,
+        bool contrastPositives = true,
+        bool ownsGuide = false)
+        : base(nameof(GISTEmbedLoss), model)
+    {
+        if (!(temperature > 0))
+        {
+            throw new ArgumentException($"GISTEmbedLoss: temperature must be positive; got {temperature}.");
+        }
+
+        if (!MarginStrategies.Contains(marginStrategy))
+        {
+            throw new ArgumentException($"GISTEmbedLoss: margin_strategy must be absolute or relative; got " +
+                                        $"'{marginStrategy}'.");
+        }
+
+        Guide = guide;
+        this.ownsGuide = ownsGuide;
+        Temperature = temperature;
+        MarginStrategy = marginStrategy;
+        Margin = margin;
+        ContrastAnchors = contrastAnchors;
+        ContrastPositives = contrastPositives;
+    }
+
+    /// <summary>The frozen guide model (not a submodule, so the optimizer never sees its weights).</summary>
+    public SentenceTransformer? Guide { get; }
+
+    public double Temperature { get; }
+
+    public string MarginStrategy { get; }
+
+    public double Margin { get; }
+
+    public bool ContrastAnchors { get; }
+
+    public bool ContrastPositives { get; }
+
+    public override IReadOnlyDictionary<string, object?> Config => new Dictionary<string, object?>
+    {
+        ["guide"] = Guide?.Source,
+        ["temperature"] = Temperature,
+        ["margin_strategy"] = MarginStrategy,
+        ["margin"] = Margin,
+        ["contrast_anchors"] = ContrastAnchors,
+        ["contrast_positives"] = ContrastPositives,
+    };
+
+    public override Tensor Compute(IReadOnlyList<Features> inputs, Tensor? labels)
+    {
+        RequireColumns(inputs.Count, 2, 3, "anchor, positive, optional negative");
+        SentenceTransformer guide = Guide ?? throw new InvalidOperationException(
+            "GISTEmbedLoss was created without a guide model. Fix: set its 'guide' parameter to a model id or path.");
+        var embeddings = inputs.Select(f => Model.forward(f)[Features.SentenceEmbedding]).ToList();
+        var guided = new List<Tensor>();
+        using (no_grad())
+        {
+            foreach (Features column in inputs)
+            {
+                Features guideInput = MustRetokenize(guide) ? guide.Tokenize(Decode(column)) : column;
+                guided.Add(guide.forward(guideInput)[Features.SentenceEmbedding].to(embeddings[0].device));
+            }
+        }
+
+        return ComputeFromEmbeddings(embeddings, guided);
+    }
+
+    /// <summary>The loss from the model's and the guide's embeddings of the same columns.</summary>
+    public Tensor ComputeFromEmbeddings(IReadOnlyList<Tensor> embeddings, IReadOnlyList<Tensor> guideEmbeddings)
+    {
+        RequireColumns(embeddings.Count, 2, 3, "anchor, positive, optional negative");
+        using var scope = NewDisposeScope();
+        Tensor anchor = embeddings[0], positive = embeddings[1];
+        Tensor guideAnchor = guideEmbeddings[0].detach(), guidePositive = guideEmbeddings[1].detach();
+        long batch = anchor.shape[0];
+        Tensor guideAnchorPositive = SimilarityFunctions.CosineMatrix(guideAnchor, guidePositive);
+        Tensor threshold = guideAnchorPositive.diagonal().view(-1, 1);
+        threshold = MarginStrategy == "absolute" ? threshold - Margin : threshold - threshold.abs() * Margin;
+        Tensor diagonal = eye(batch, dtype: ScalarType.Bool, device: anchor.device);
+
+        Tensor Masked(Tensor similarity, Tensor guideSimilarity, bool keepDiagonal)
+        {
+            Tensor drop = guideSimilarity.gt(threshold);
+            if (keepDiagonal) drop = drop.logical_and(diagonal.logical_not());
+            return similarity.masked_fill(drop, double.NegativeInfinity);
+        }
+
+        var blocks = new List<Tensor>
+        {
+            Masked(SimilarityFunctions.CosineMatrix(anchor, positive), guideAnchorPositive, keepDiagonal: true),
+        };
+        if (ContrastAnchors)
+        {
+            blocks.Add(Masked(SimilarityFunctions.CosineMatrix(anchor, anchor),
+                SimilarityFunctions.CosineMatrix(guideAnchor, guideAnchor), keepDiagonal: false));
+        }
+
+        if (ContrastPositives)
+        {
+            blocks.Add(Masked(SimilarityFunctions.CosineMatrix(positive, positive),
+                SimilarityFunctions.CosineMatrix(guidePositive, guidePositive), keepDiagonal: false));
+        }
+
+        if (embeddings.Count == 3)
+        {
+            blocks.Add(Masked(SimilarityFunctions.CosineMatrix(anchor, embeddings[2]),
+                SimilarityFunctions.CosineMatrix(guideAnchor, guideEmbeddings[2].detach()), keepDiagonal: false));
+        }
+
+        Tensor scores = cat(blocks.ToArray(), 1) / Temperature;
+        Tensor targets = arange(batch, dtype: ScalarType.Int64, device: anchor.device);
+        return nn.functional.cross_entropy(scores, targets).MoveToOuterDisposeScope();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsGuide) Guide?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Whether the guide needs its own tokenization: when it truncates earlier than the model, or its tokenizer
+    /// splits a probe sentence differently (a different vocabulary).
+    /// </summary>
+    private bool MustRetokenize(SentenceTransformer guide)
+    {
+        if (mustRetokenize is bool known) return known;
+        const string probe = "The quick brown fox jumps over the lazy dog; 1234 naïve café embeddings!";
+        var mine = Model.Transformer.Tokenizer;
+        var theirs = guide.Transformer.Tokenizer;
+        mustRetokenize = guide.MaxSeqLength < Model.MaxSeqLength || mine.VocabSize != theirs.VocabSize ||
+                         mine.LowerCase != theirs.LowerCase ||
+                         !mine.TokenIds(probe).SequenceEqual(theirs.TokenIds(probe));
+        return mustRetokenize.Value;
+    }
+
+    /// <summary>The texts of a tokenized batch, without special and padding tokens.</summary>
+    private List<string> Decode(Features column)
+    {
+        var tokenizer = Model.Transformer.Tokenizer;
+        using Tensor ids = column[Features.InputIds].cpu();
+        using Tensor mask = column[Features.AttentionMask].cpu();
+        long rows = ids.shape[0], width = ids.shape[1];
+        long[] flatIds = ids.data<long>().ToArray();
+        long[] flatMask = mask.to_type(ScalarType.Int64).data<long>().ToArray();
+        var texts = new List<string>((int)rows);
+        for (long r = 0; r < rows; r++)
+        {
+            var tokens = new List<int>();
+            for (long c = 0; c < width; c++)
+            {
+                int id = (int)flatIds[r * width + c];
+                if (flatMask[r * width + c] == 0 || id == tokenizer.ClsId || id == tokenizer.SepId ||
+                    id == tokenizer.PadId)
+                {
+                    continue;
+                }
+
+                tokens.Add(id);
+            }
+
+            texts.Add(tokenizer.Decode(tokens));
+        }
+
+        return texts;
+    }
+}
