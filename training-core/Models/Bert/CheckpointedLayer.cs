@@ -41,6 +41,7 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
             autograd.backward([output], [gradOutput]);
         }
         set_rng_state(current);
-        return [hidden.grad!, null!];
+        // One gradient per argument of apply(layer, hidden, maskBias): only the hidden state has one.
+        return [null!, hidden.grad!, null!];
     }
 }
