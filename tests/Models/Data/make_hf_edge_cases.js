@@ -13,7 +13,10 @@ const baseVocab = fs.readFileSync(vocabPath, 'utf8').replace(/\r\n/g, '\n').repl
 
 const configs = [
   { name: 'uncased', lowercase: true, strip_accents: null, handle_chinese_chars: true },
-  { name: 'uncased_keep_accents', lowercase: true, strip_accents: false, handle_chinese_chars: true },
+  {
+    name: 'uncased_keep_accents', lowercase: true, strip_accents: false, handle_chinese_chars: true,
+    extra_vocab: ['\u0307', '##\u0307'],
+  },
   { name: 'cased', lowercase: false, strip_accents: null, handle_chinese_chars: true },
   { name: 'cased_strip_accents', lowercase: false, strip_accents: true, handle_chinese_chars: true },
   { name: 'uncased_no_chinese', lowercase: true, strip_accents: null, handle_chinese_chars: false },
@@ -52,6 +55,8 @@ for (const [a, b, max] of [
   [words(30, 'unaffable'), words(3, 'hi'), 12], [words(2, 'hi'), words(2, 'there'), 64],
   [words(40, 'antidisestablishmentarianism'), words(5, 'yes'), 20], ['', words(10, 'unaffable'), 8],
   [words(7, 'hello'), words(7, 'world'), 9], [words(8, 'hello'), words(7, 'world'), 9],
+  [words(7, 'hello'), words(7, 'world'), 10], [words(20, 'tokenization'), words(20, 'tokenization'), 12],
+  [words(10, 'unaffable'), words(40, 'hello'), 8], [words(40, 'hello'), words(10, 'unaffable'), 8],
 ]) pairs.push({ first: a, second: b, max_length: max })
 
 ;(async () => {
