@@ -79,7 +79,8 @@ public sealed class WordPieceTokenizer
         var normalizer = new HuggingFaceBertNormalizer(LowerCase, stripAccents ?? LowerCase, chineseChars, unk,
             maxChars, specialTokens);
 
-        tokenizer = BertTokenizer.Create(VocabularyStream(vocabulary, index), new BertOptions
+        using var vocabularyStream = VocabularyStream(vocabulary, index);
+        tokenizer = BertTokenizer.Create(vocabularyStream, new BertOptions
         {
             Normalizer = normalizer,
             PreTokenizer = new HuggingFaceBertPreTokenizer(),
@@ -265,7 +266,8 @@ public sealed class WordPieceTokenizer
     /// [CLS] a [SEP] b [SEP] per pair with token_type_ids 0/1, cut to <paramref name="maxLength"/> tokens the way
     /// Hugging Face tokenizers 0.23 does (strategy longest_first): each side is first cut after the word that brings
     /// it to maxLength pieces; then, with room r = maxLength - 3 and the shorter side s, the longer side keeps
-    /// max(s, r - s) pieces, or, when that still does not fit, the first side keeps r / 2 and the second r - r / 2.
+    /// max(s, r - s) pieces, or, when that still does not fit, the longer side keeps r - r / 2 and the shorter r / 2
+    /// (on a tie the first side counts as the shorter).
     /// </summary>
     public Features EncodePairs(IReadOnlyList<(string First, string Second)> pairs, int maxLength)
     {
