@@ -62,6 +62,7 @@ namespace StTrain.Server
                     "eval" => EvalCommand.Run(rest),
                     "data" => DataCommand.Run(rest),
                     "quickstart" => QuickstartCommand.Run(rest),
+                    "bench" => Bench(rest),
                     "mine-hard-negatives" => MineHardNegativesCommand.Run(rest),
                     _ => Unknown(command),
                 };
@@ -77,6 +78,7 @@ namespace StTrain.Server
                 return 2;
             }
             catch (Exception error) when (error is IOException or InvalidDataException or ArgumentException
+                                              or StTrain.Core.Data.DataFileException
                                               or NotSupportedException or InvalidOperationException
                                               or UnauthorizedAccessException)
             {
@@ -88,6 +90,14 @@ namespace StTrain.Server
                 await Task.CompletedTask;
             }
         }
+
+        private static int Bench(string[] args) => args.FirstOrDefault() switch
+        {
+            "encode" => EncodeBenchmarkCommand.Run(args),
+            "train" => BenchCommand.RunTrain(args[1..]),
+            _ => throw new UsageException("say which benchmark: ./st-train bench encode|train [--model ID] " +
+                                          "[--batch-size N] [--seq-len N]"),
+        };
 
         private static int Unknown(string command)
         {

@@ -19,7 +19,8 @@ public static class ServeCommand
     public const string Instructions =
         "st-train trains sentence-transformers models (SentenceTransformer, CrossEncoder, SparseEncoder) from YAML "
         + "run specs. Work in this order: identify_model_type(task) → read_reference for every required reference "
-        + "(all pages; troubleshooting: headings) → scaffold_from_template → smoke_test → train → report_verdict. "
+        + "(all pages; troubleshooting: headings) → scaffold_from_template → smoke_test → train → "
+        + "report_verdict. "
         + "The server refuses to scaffold before the reading is done and refuses to train a spec that has not "
         + "passed a smoke test in its current form. The SKILL.md resource and the train_sentence_transformers prompt "
         + "hold the full workflow.";

@@ -7,7 +7,7 @@ public sealed record ServeOptions(string? Workspace)
     /// <summary>The usage line printed for bad arguments.</summary>
     public const string Usage = "usage: st-train serve [--workspace DIR]";
 
-    /// <summary>Parses the arguments after "serve"; <see cref="ArgumentException"/> with the usage when wrong.</summary>
+    /// <summary>Parses the arguments after "serve"; <see cref="ArgumentException"/> with the usage if wrong.</summary>
     public static ServeOptions Parse(IReadOnlyList<string> args)
     {
         string? workspace = null;

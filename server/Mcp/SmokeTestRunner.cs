@@ -8,15 +8,8 @@ namespace StTrain.Server.Mcp;
 /// <summary>Runs `st-train smoke SPEC` to completion, saving its output and reporting step progress.</summary>
 public sealed class SmokeTestRunner(SkillServices skill, ILogger<SmokeTestRunner> logger)
 {
-    /// <summary>What a smoke process did.</summary>
-    /// <param name="ExitCode">Its exit code; -1 when it was stopped for exceeding the time limit.</param>
-    /// <param name="Tail">Its last output lines.</param>
-    /// <param name="Duration">How long it ran.</param>
-    /// <param name="TimedOut">Whether it was stopped for exceeding the time limit.</param>
-    public sealed record Outcome(int ExitCode, IReadOnlyList<string> Tail, TimeSpan Duration, bool TimedOut);
-
     /// <summary>Runs the smoke test of a run and waits for it.</summary>
-    public async Task<Outcome> RunAsync(
+    public async Task<SmokeOutcome> RunAsync(
         string runName, TimeSpan limit, IProgress<ProgressNotificationValue>? progress, CancellationToken cancel)
     {
         var info = StTrainCommand.StartInfo(
@@ -85,6 +78,6 @@ public sealed class SmokeTestRunner(SkillServices skill, ILogger<SmokeTestRunner
 
         var exitCode = timedOut ? -1 : process.ExitCode;
         logger.LogInformation("Smoke test of {Run} ended with exit code {Code}", runName, exitCode);
-        return new Outcome(exitCode, TextTail.Lines(logPath, 30), clock.Elapsed, timedOut);
+        return new SmokeOutcome(exitCode, TextTail.Lines(logPath, 30), clock.Elapsed, timedOut);
     }
 }

@@ -46,6 +46,8 @@ public static class StTrainCommand
             info.ArgumentList.Add(argument);
         }
 
+        // The trainer writes runs/ and logs/ under ST_TRAIN_WORKSPACE (else its working directory): set both.
+        info.Environment["ST_TRAIN_WORKSPACE"] = workingDirectory;
         if (contentRoot is not null)
         {
             info.Environment["ST_TRAIN_ROOT"] = contentRoot;
@@ -59,7 +61,8 @@ public static class StTrainCommand
         string.Join(' ', new[] { info.FileName }.Concat(info.ArgumentList).Select(Quote));
 
     private static string Quote(string argument) =>
-        argument.Length > 0 && argument.All(character => !char.IsWhiteSpace(character) && character is not ('"' or '\''))
+        argument.Length > 0
+        && argument.All(character => !char.IsWhiteSpace(character) && character is not ('"' or '\''))
             ? argument
             : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -12,7 +12,7 @@ public sealed class ReadingLedger
     private readonly Dictionary<string, int> _pageCounts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _headingsDelivered = new(StringComparer.Ordinal);
 
-    /// <summary>Records that page <paramref name="page"/> (1-based) of <paramref name="pageCount"/> was delivered.</summary>
+    /// <summary>Records that 1-based page <paramref name="page"/> of <paramref name="pageCount"/> was shown.</summary>
     public void RecordPage(string name, int page, int pageCount)
     {
         lock (_gate)

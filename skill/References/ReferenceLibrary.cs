@@ -38,7 +38,8 @@ public sealed partial class ReferenceLibrary
         }
 
         var text = File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal);
-        return new ReferenceDocument(info, ReferencePaginator.Paginate(text, _pageSize), MarkdownSections.Headings(text));
+        var pages = ReferencePaginator.Paginate(text, _pageSize);
+        return new ReferenceDocument(info, pages, MarkdownSections.Headings(text));
     }
 
     /// <summary>Checks a requested name and maps it to its registry entry.</summary>

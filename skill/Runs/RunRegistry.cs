@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace StTrain.Skill.Runs;
@@ -73,7 +74,7 @@ public sealed class RunRegistry(RunWorkspace workspace)
             Result = result,
             Error = error,
             LatestMetrics = LatestMetrics(name, problems),
-            ExperimentsRow = ExperimentsRow(name),
+            ExperimentsRow = result?.ExperimentsRow ?? ExperimentsRow(name),
             LogTail = logTail,
             HasCurves = File.Exists(Workspace.CurvesPath(name)),
             Problems = problems,
@@ -112,8 +113,14 @@ public sealed class RunRegistry(RunWorkspace workspace)
 
         if (status == "running")
         {
-            // A trainer started by hand (not by this server): trust its result.json.
-            return (RunStatus.Running, null);
+            // A trainer started by hand (not by this server): alive if the pid it recorded still runs.
+            var alive = result!.ProcessId is not { } pid
+                        || !DateTimeOffset.TryParse(result.StartedAt, CultureInfo.InvariantCulture, out var started)
+                        || ProcessLiveness.IsAlive(pid, started);
+            return alive
+                ? (RunStatus.Running, null)
+                : (RunStatus.Failed,
+                    $"result.json says running, but its process {result.ProcessId} is gone without a result.");
         }
 
         return (smokeCurrent ? RunStatus.SmokePassed : RunStatus.Scaffolded, null);

@@ -43,4 +43,20 @@ public sealed record RunResult
 
     /// <summary>Whether the result came from a smoke run.</summary>
     public JsonElement? Smoke { get; init; }
+
+    /// <summary>The trainer process's id while it runs (written by the trainer as "pid").</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("pid")]
+    public int? ProcessId { get; init; }
+
+    /// <summary>The row the run appended to logs/experiments.md.</summary>
+    public string? ExperimentsRow { get; init; }
+
+    /// <summary>The VERDICT line as printed.</summary>
+    public string? VerdictLine { get; init; }
+
+    /// <summary>Optimizer steps done so far.</summary>
+    public int? GlobalStep { get; init; }
+
+    /// <summary>Optimizer steps planned.</summary>
+    public int? TotalSteps { get; init; }
 }

@@ -36,11 +36,6 @@ public static class SpecChecks
             warnings.Add("'training' is missing; a spec needs a training section (see training_args).");
         }
 
-        if (MetricKeyWarning(spec) is { } metricWarning)
-        {
-            warnings.Add(metricWarning);
-        }
-
         foreach (var (field, dataPath) in DataPaths(spec))
         {
             var full = Path.GetFullPath(Path.Combine(specDirectory, dataPath));
@@ -53,32 +48,6 @@ public static class SpecChecks
         }
 
         return warnings;
-    }
-
-    // Named evaluators prefix their keys with eval_{name}_; a renamed evaluator leaves the metric key behind.
-    private static string? MetricKeyWarning(SpecDocument spec)
-    {
-        var metric = spec.GetScalar("training.metric_for_best_model");
-        if (string.IsNullOrWhiteSpace(metric) || spec.Get(SpecPath.Parse("evaluators")) is not YamlSequenceNode list)
-        {
-            return null;
-        }
-
-        var names = list.Children.OfType<YamlMappingNode>()
-            .Select(evaluator => evaluator.Children.TryGetValue(new YamlScalarNode("name"), out var name)
-                ? (name as YamlScalarNode)?.Value ?? ""
-                : "")
-            .ToList();
-        if (names.Count == 0 || names.Any(name => name.Length == 0))
-        {
-            return null;
-        }
-
-        return names.Any(name => metric.StartsWith($"eval_{name}_", StringComparison.Ordinal))
-            ? null
-            : $"training.metric_for_best_model is '{metric}', but no evaluator is named so that its keys start that "
-              + $"way (evaluator names: {string.Join(", ", names)}); use eval_{{name}}_{{metric}}, e.g. "
-              + $"eval_{names[0]}_... (evaluators reference).";
     }
 
     // data.train.path, data.train.{name}.path for named datasets, data.eval.path and every evaluator data file.

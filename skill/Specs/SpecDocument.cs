@@ -54,7 +54,8 @@ public sealed class SpecDocument
         {
             switch (current)
             {
-                case YamlMappingNode mapping when mapping.Children.TryGetValue(new YamlScalarNode(segment), out var child):
+                case YamlMappingNode mapping
+                    when mapping.Children.TryGetValue(new YamlScalarNode(segment), out var child):
                     current = child;
                     break;
                 case YamlSequenceNode sequence when SpecPath.IsIndex(segment)

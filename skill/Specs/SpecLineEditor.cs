@@ -50,7 +50,8 @@ public static partial class SpecLineEditor
             for (var index = start; index < end; index++)
             {
                 var match = KeyLine().Match(AsMappingLine(lines[index], index == itemLine));
-                if (match.Success && match.Groups["indent"].Length == childIndent && match.Groups["key"].Value == segment)
+                if (match.Success && match.Groups["indent"].Length == childIndent
+                                  && match.Groups["key"].Value == segment)
                 {
                     found = index;
                     keyMatch = match;
@@ -178,7 +179,8 @@ public static partial class SpecLineEditor
 
             // "key:" followed by "- item" at the key's own indentation is still the key's list.
             var indent = Indent(line);
-            if (indent < keyIndent || indent == keyIndent && !line.TrimStart().StartsWith("- ", StringComparison.Ordinal))
+            var isListItem = line.TrimStart().StartsWith("- ", StringComparison.Ordinal);
+            if (indent < keyIndent || indent == keyIndent && !isListItem)
             {
                 return index;
             }

@@ -8,7 +8,7 @@ namespace StTrain.Skill.Specs;
 /// </summary>
 public static class SpecScaffolder
 {
-    /// <summary>Builds the spec; <see cref="SkillException"/> for a bad override or a template that is not YAML.</summary>
+    /// <summary>Builds the spec; <see cref="SkillException"/> for a bad override or a non-YAML template.</summary>
     public static ScaffoldedSpec Scaffold(
         string templateText, string templateName, string runName, IReadOnlyDictionary<string, JsonElement>? overrides)
     {

@@ -1,24 +1,43 @@
+using StTrain.Core.Training;
 using StTrain.Core.Training.Spec;
 
 namespace StTrain.Skill.Specs;
 
 /// <summary>
-/// Runs the trainer's own spec parser on a spec text, so a spec the trainer would reject is refused when it is
+/// Runs the trainer's own spec parser and static validator (loss and evaluator registries, sampler, checkpoint and
+/// metric-key rules; no data is read) on a spec text, so a spec the trainer would reject is refused when it is
 /// scaffolded, with the trainer's field, location and fix.
 /// </summary>
 public static class SpecValidation
 {
-    /// <summary>The problems the trainer's parser finds; empty when the spec parses.</summary>
-    public static IReadOnlyList<string> Problems(string yaml, string specPath)
+    /// <summary>
+    /// The problems the trainer's parser and static validator find (empty when there are none), and warnings for
+    /// what could not be checked: a validator that itself fails is reported, not taken as a verdict on the spec.
+    /// </summary>
+    public static (IReadOnlyList<string> Problems, IReadOnlyList<string> Warnings) Check(string yaml, string specPath)
     {
+        RunSpec spec;
         try
         {
-            RunSpec.Parse(yaml, specPath);
-            return [];
+            spec = RunSpec.Parse(yaml, specPath);
         }
         catch (SpecException error)
         {
-            return [error.ToError().ToString()];
+            return ([error.ToError().ToString()], []);
+        }
+
+        try
+        {
+            return (RunSpecValidator.ValidateStatic(spec).Select(error => error.ToString()).ToList(), []);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException
+                                          or NotSupportedException or SpecException)
+        {
+            return ([], [$"The trainer's validator could not check this spec ({error.GetType().Name}: "
+                         + $"{error.Message}); run `./st-train validate` and the smoke test before trusting it."]);
         }
     }
+
+    /// <summary>The problems alone (see <see cref="Check"/>).</summary>
+    public static IReadOnlyList<string> Problems(string yaml, string specPath) => Check(yaml, specPath).Problems;
 }

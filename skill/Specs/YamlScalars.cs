@@ -29,7 +29,7 @@ public static partial class YamlScalars
         _ => throw new ArgumentOutOfRangeException(nameof(value), value.ValueKind, "Unsupported JSON value kind."),
     };
 
-    /// <summary>A string as a plain scalar when it cannot be misread, else double-quoted (JSON escapes are YAML).</summary>
+    /// <summary>A string as a plain scalar when it cannot be misread, else double-quoted (JSON escapes).</summary>
     public static string Quote(string text) =>
         PlainSafe().IsMatch(text) && !Reserved.Contains(text) && !LooksNumeric(text)
             ? text

@@ -23,7 +23,7 @@ public static class CoreTypes
             types.Select(type => type.Name).ToHashSet(StringComparer.Ordinal));
     });
 
-    /// <summary>True when a public type with this full name, or this simple name when no '.' is given, exists.</summary>
+    /// <summary>True when a public type has this full name (or this simple name, when no '.' is given).</summary>
     public static bool Has(string typeName) =>
         typeName.Contains('.') ? Names.Value.Full.Contains(typeName) : Names.Value.Simple.Contains(typeName);
 }

@@ -27,7 +27,7 @@ public static class TemplateRegistry
         new("sentence_transformer_multi_dataset", ModelType.SentenceTransformer, "multi_dataset",
             "Several training files, each with its own loss, sampled round-robin or proportionally.",
             [new("multi-dataset training (one loss per dataset, a multi-dataset batch sampler)",
-                "MultiDatasetBatchSampler", "ProportionalBatchSampler", "RoundRobinBatchSampler")]),
+                "EpochPlan", "MultiDatasetBatchSampler")]),
         new("sentence_transformer_lora", ModelType.SentenceTransformer, "lora",
             "Train low-rank adapters instead of all weights (large bases, several task adapters).",
             [new("LoRA adapters on the transformer's linear layers", "LoraAdapter", "LoraLinear")]),

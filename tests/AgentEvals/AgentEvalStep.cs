@@ -32,7 +32,9 @@ public sealed record AgentEvalStep
     /// <summary>Reads every page of these references.</summary>
     public IReadOnlyList<string>? Read { get; init; }
 
-    /// <summary>A fixture: write_tiny_retrieval_data, copy_template_as_spec, record_passing_smoke, append_to_file.</summary>
+    /// <summary>
+    /// A fixture: write_tiny_retrieval_data, copy_template_as_spec, record_passing_smoke or append_to_file.
+    /// </summary>
     public string? Fixture { get; init; }
 
     /// <summary>Fixture argument: a workspace-relative path.</summary>

@@ -52,8 +52,8 @@ public static class Fixtures
         File.WriteAllText(path, text);
     }
 
-    // A small FAQ: each topic has a question, its answer, and a different topic's answer as the negative.
-    private static void WriteTinyRetrievalData(string folder)
+    /// <summary>A small FAQ: each topic has a question, its answer, and another topic's answer as negative.</summary>
+    public static void WriteTinyRetrievalData(string folder)
     {
         string[] topics =
         [

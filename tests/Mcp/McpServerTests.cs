@@ -41,6 +41,24 @@ public sealed class McpServerTests
     }
 
     [Fact]
+    public async Task Every_property_schema_is_an_object_schema_as_strict_clients_require()
+    {
+        // The TypeScript SDK rejects a tools/list whose output schema uses a boolean schema such as `true` (what an
+        // untyped JSON property produces), so every property must carry a real object schema.
+        await using var session = await ServerSession.StartAsync();
+        foreach (var tool in await session.Client.ListToolsAsync())
+        {
+            foreach (var (kind, schema) in new[] { ("input", tool.JsonSchema), ("output", tool.ProtocolTool.OutputSchema!.Value) })
+            {
+                if (!schema.TryGetProperty("properties", out var properties)) continue;
+                foreach (var property in properties.EnumerateObject())
+                    Assert.True(property.Value.ValueKind == JsonValueKind.Object,
+                        $"{tool.Name} {kind} property '{property.Name}' has a {property.Value.ValueKind} schema");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Scaffold_is_refused_before_reading_and_names_every_unread_file()
     {
         await using var session = await ServerSession.StartAsync();

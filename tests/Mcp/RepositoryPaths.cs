@@ -20,7 +20,7 @@ public static class RepositoryPaths
             var path = Path.Combine(AppContext.BaseDirectory, "st-train.dll");
             return File.Exists(path)
                 ? path
-                : throw new FileNotFoundException("st-train.dll is not next to the tests; build the test project.", path);
+                : throw new FileNotFoundException("st-train.dll is not next to the tests; build them.", path);
         }
     }
 

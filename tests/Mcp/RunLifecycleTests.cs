@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using StTrain.Skill.References;
 using StTrain.Skill.Routing;
@@ -18,18 +19,22 @@ public sealed class RunLifecycleTests
     private static async Task<string> ScaffoldAsync(ServerSession session, string runName)
     {
         await session.ReadAllAsync(ReferenceRegistry.RequiredFor(ModelType.SentenceTransformer).Select(r => r.Name));
-        await session.CallOkAsync("scaffold_from_template", new { template = "sentence_transformer", run_name = runName });
+        await session.CallOkAsync("scaffold_from_template",
+            new { template = "sentence_transformer", run_name = runName });
         return Path.Combine(session.Workspace, "runs", runName);
     }
 
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
-    private static void WriteSmokeRecord(string runDirectory, string specHash, bool passed) =>
-        File.WriteAllText(Path.Combine(runDirectory, "smoke.json"), JsonSerializer.Serialize(new Dictionary<string, object>
+    private static void WriteSmokeRecord(string runDirectory, string specHash, bool passed)
+    {
+        var record = new Dictionary<string, object>
         {
             ["spec_hash"] = specHash, ["passed"] = passed, ["exit_code"] = passed ? 0 : 1,
             ["finished_at"] = DateTimeOffset.UtcNow,
-        }));
+        };
+        File.WriteAllText(Path.Combine(runDirectory, "smoke.json"), JsonSerializer.Serialize(record));
+    }
 
     [Fact]
     public async Task Train_is_refused_without_a_smoke_test()
@@ -100,12 +105,14 @@ public sealed class RunLifecycleTests
              "error": null, "started_at": "2025-01-01T10:00:00Z", "finished_at": "2025-01-01T10:20:00Z",
              "smoke": false}
             """);
-        File.WriteAllText(Path.Combine(run, "metrics.jsonl"), "{\"step\": 10, \"loss\": 1.2}\n{\"step\": 20, \"loss\": 0.9}\n");
+        File.WriteAllText(Path.Combine(run, "metrics.jsonl"),
+            "{\"step\": 10, \"loss\": 1.2}\n{\"step\": 20, \"loss\": 0.9}\n");
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4];
         File.WriteAllBytes(Path.Combine(run, "curves.png"), png);
         Directory.CreateDirectory(Path.Combine(workspace, "logs"));
         File.WriteAllText(Path.Combine(workspace, "logs", "experiments.md"),
-            "| run | verdict | score |\n|---|---|---|\n| other-run | WIN | 0.7 |\n| finished-run | MARGINAL | 0.6512 |\n");
+            "| run | verdict | score |\n|---|---|---|\n| other-run | WIN | 0.7 |\n"
+            + "| finished-run | MARGINAL | 0.6512 |\n");
 
         await using var restarted = await ServerSession.StartAsync(workspace);
         var result = await restarted.CallAsync("report_verdict", new { run_name = "finished-run" });
@@ -170,5 +177,66 @@ public sealed class RunLifecycleTests
         var again = await session.CallAsync("train", new { run_name = "running-run" });
         Assert.True(again.IsError);
         Assert.Contains("already training", ServerSession.TextOf(again));
+    }
+
+    [Fact]
+    public async Task A_compliant_session_trains_for_real_with_progress_and_gets_a_verdict_with_curves()
+    {
+        await using var session = await ServerSession.StartAsync();
+        StTrain.Tests.AgentEvals.Fixtures.WriteTinyRetrievalData(Path.Combine(session.Workspace, "data", "faq"));
+        await session.ReadAllAsync(ReferenceRegistry.RequiredFor(ModelType.SentenceTransformer).Select(r => r.Name));
+        await session.CallOkAsync("scaffold_from_template", new
+        {
+            template = "sentence_transformer",
+            run_name = "faq-e2e",
+            overrides = new Dictionary<string, object>
+            {
+                ["data.train.path"] = "../../data/faq/train.jsonl",
+                ["data.eval.path"] = "../../data/faq/dev.jsonl",
+                ["evaluators.0.data.queries"] = "../../data/faq/queries.jsonl",
+                ["evaluators.0.data.corpus"] = "../../data/faq/corpus.jsonl",
+                ["evaluators.0.data.qrels"] = "../../data/faq/qrels.jsonl",
+                ["training.per_device_train_batch_size"] = 8,
+                ["training.max_steps"] = 2,
+                ["training.logging_steps"] = 1,
+            },
+        });
+
+        var smoke = await session.CallOkAsync("smoke_test", new { run_name = "faq-e2e" });
+        Assert.True(smoke.GetProperty("passed").GetBoolean(),
+            string.Join('\n', smoke.GetProperty("log_tail").EnumerateArray().Select(line => line.GetString())));
+
+        // wait_seconds keeps the call open, so the progress arrives while the request is active.
+        var steps = new List<float>();
+        var progress = new SynchronousProgress(value =>
+        {
+            lock (steps)
+            {
+                steps.Add(value.Progress);
+            }
+        });
+        var train = await session.CallAsync("train", new { run_name = "faq-e2e", wait_seconds = 600 }, progress);
+        Assert.NotEqual(true, train.IsError);
+
+        var verdict = await session.CallAsync("report_verdict", new { run_name = "faq-e2e" });
+        var content = verdict.StructuredContent!.Value;
+        Assert.True("finished" == content.GetProperty("status").GetString(), ServerSession.TextOf(verdict));
+        Assert.Contains(content.GetProperty("verdict").GetString(), new[] { "WIN", "MARGINAL", "REGRESSION" });
+        var delta = content.GetProperty("delta").GetDouble();
+        Assert.Equal(content.GetProperty("score").GetDouble() - content.GetProperty("baseline").GetDouble(), delta, 4);
+        Assert.Contains("faq-e2e", content.GetProperty("experiments_row").GetString());
+        Assert.Single(verdict.Content.OfType<ImageContentBlock>());
+        lock (steps)
+        {
+            Assert.True(steps.Count >= 3, $"{steps.Count} progress notifications");
+            Assert.Equal(steps.Order(), steps); // Progress only moves forward.
+        }
+    }
+
+    // Progress<T> posts to the thread pool; this one records in the order the client hands notifications over.
+    private sealed class SynchronousProgress(Action<ProgressNotificationValue> report)
+        : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value) => report(value);
     }
 }

@@ -40,15 +40,20 @@ public sealed class StdoutPurityTests
 
         string[] requests =
         [
-            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""",
-            """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
-            """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""",
-            """{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"identify_model_type","arguments":{"task":"rerank"}}}""",
-            """{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"read_reference","arguments":{"name":"../SKILL"}}}""",
-            """{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"scaffold_from_template","arguments":{}}}""",
-            """{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"no_such_tool","arguments":{}}}""",
-            """{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"read_reference","arguments":{"name":"troubleshooting"}}}""",
-            """{"jsonrpc":"2.0","id":8,"method":"resources/read","params":{"uri":"skill://train-sentence-transformers/SKILL.md"}}""",
+            Request(1, "initialize", new
+            {
+                protocolVersion = "2025-06-18",
+                capabilities = new { },
+                clientInfo = new { name = "raw", version = "1" },
+            }),
+            JsonSerializer.Serialize(new { jsonrpc = "2.0", method = "notifications/initialized" }),
+            Request(2, "tools/list", null),
+            Request(3, "tools/call", new { name = "identify_model_type", arguments = new { task = "rerank" } }),
+            Request(4, "tools/call", new { name = "read_reference", arguments = new { name = "../SKILL" } }),
+            Request(5, "tools/call", new { name = "scaffold_from_template", arguments = new { } }),
+            Request(6, "tools/call", new { name = "no_such_tool", arguments = new { } }),
+            Request(7, "tools/call", new { name = "read_reference", arguments = new { name = "troubleshooting" } }),
+            Request(8, "resources/read", new { uri = "skill://train-sentence-transformers/SKILL.md" }),
         ];
         foreach (var request in requests)
         {
@@ -93,4 +98,8 @@ public sealed class StdoutPurityTests
         Assert.Single(Directory.GetFiles(Path.Combine(workspace, "logs"), "st-train-serve-*.log")); // ... and a file.
         Directory.Delete(workspace, recursive: true);
     }
+
+    private static string Request(int id, string method, object? parameters) => parameters is null
+        ? JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method })
+        : JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method, @params = parameters });
 }

@@ -33,7 +33,8 @@ public sealed class RunRegistryTests : IDisposable
     public void A_passing_smoke_test_counts_only_for_the_exact_spec_bytes()
     {
         var spec = Spec("r");
-        RunJson.Write(_workspace.SmokeRecordPath("r"), new SmokeRecord(SpecHash.Compute(spec), true, 0, DateTimeOffset.UtcNow));
+        var passed = new SmokeRecord(SpecHash.Compute(spec), true, 0, DateTimeOffset.UtcNow);
+        RunJson.Write(_workspace.SmokeRecordPath("r"), passed);
         Assert.Equal(RunStatus.SmokePassed, Registry.Snapshot("r").Status);
 
         File.AppendAllText(spec, " ");

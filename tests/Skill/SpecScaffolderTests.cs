@@ -47,7 +47,8 @@ public sealed class SpecScaffolderTests
     [Fact]
     public void Replaces_nested_values_in_place_with_their_inline_comment()
     {
-        var spec = Scaffold(new Dictionary<string, object> { ["model.id"] = "other/model", ["training.learning_rate"] = 5e-5 });
+        var spec = Scaffold(
+            new Dictionary<string, object> { ["model.id"] = "other/model", ["training.learning_rate"] = 5e-5 });
 
         Assert.Equal("other/model", spec.Document.GetScalar("model.id"));
         Assert.Equal("5E-05", spec.Document.GetScalar("training.learning_rate"), ignoreCase: true);
@@ -58,7 +59,8 @@ public sealed class SpecScaffolderTests
     [Fact]
     public void Edits_keys_inside_list_items_by_position()
     {
-        var spec = Scaffold(new Dictionary<string, object> { ["evaluators.0.name"] = "renamed", ["evaluators.1.name"] = "b" });
+        var spec = Scaffold(
+            new Dictionary<string, object> { ["evaluators.0.name"] = "renamed", ["evaluators.1.name"] = "b" });
 
         Assert.Equal("renamed", spec.Document.GetScalar("evaluators.0.name"));
         Assert.Equal("b", spec.Document.GetScalar("evaluators.1.name"));

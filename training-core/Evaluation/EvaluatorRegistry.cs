@@ -170,7 +170,8 @@ public static class EvaluatorRegistry
                 ["similarity_fn_names"] = "similarities to correlate (default: the model's)",
                 ["main_similarity"] = "which similarity is primary",
             },
-            MetricKeys = spec => KeysOf(() => new EmbeddingSimilarityEvaluator(["a"], ["b"], [1.0], spec.Name,
+            // Correlations need two pairs, so the stand-in has two.
+            MetricKeys = spec => KeysOf(() => new EmbeddingSimilarityEvaluator(["a", "b"], ["c", "d"], [1.0, 0.0], spec.Name,
                 Params(spec).GetOptionalString("main_similarity"), Strings(Params(spec), "similarity_fn_names"))),
             Factory = (spec, resolve, maxRows) =>
             {
@@ -190,7 +191,7 @@ public static class EvaluatorRegistry
             DataRoles = new Dictionary<string, string> { ["pairs"] = "(sentence1, sentence2, label) with labels 0/1" },
             PrimaryMetric = "cosine_ap",
             Parameters = new Dictionary<string, string>(Common) { ["similarity_fn_names"] = "similarities to test" },
-            MetricKeys = spec => KeysOf(() => new BinaryClassificationEvaluator(["a"], ["b"], [1], spec.Name,
+            MetricKeys = spec => KeysOf(() => new BinaryClassificationEvaluator(["a", "b"], ["c", "d"], [1, 0], spec.Name,
                 Strings(Params(spec), "similarity_fn_names"))),
             Factory = (spec, resolve, maxRows) =>
             {

@@ -32,6 +32,49 @@ public sealed class LearningRateSchedule
         endRatio = Arg("lr_end", 1e-7) / learningRate;
     }
 
+    /// <summary>The lr_scheduler_kwargs each scheduler takes, named as in the Hugging Face functions.</summary>
+    public static IReadOnlyList<string> KwargNames(string type) => type switch
+    {
+        "cosine" or "cosine_with_restarts" => ["num_cycles"],
+        "polynomial" => ["lr_end", "power"],
+        _ => [],
+    };
+
+    /// <summary>
+    /// Problems with lr_scheduler_kwargs for <paramref name="type"/>: names the scheduler does not take, values that
+    /// are not numbers, and (polynomial) an lr_end not below the learning rate, which Hugging Face refuses too.
+    /// </summary>
+    public static IEnumerable<(string Problem, string Fix)> CheckKwargs(string type,
+        IReadOnlyDictionary<string, object?> kwargs, double learningRate)
+    {
+        var known = KwargNames(type);
+        foreach (var (name, value) in kwargs)
+        {
+            if (!known.Contains(name))
+            {
+                yield return known.Count == 0
+                    ? ($"lr_scheduler_type {type} takes no lr_scheduler_kwargs, but '{name}' is given",
+                        "remove lr_scheduler_kwargs, or pick a scheduler that takes it " +
+                        "(cosine, cosine_with_restarts: num_cycles; polynomial: lr_end, power)")
+                    : ($"lr_scheduler_type {type} takes no '{name}'", $"use {string.Join(" or ", known)}");
+                continue;
+            }
+            if (value is not (long or int or double or float))
+            {
+                yield return ($"'{name}' is {value ?? "empty"}, not a number",
+                    $"write {name} as a number, e.g. {name}: 2");
+                continue;
+            }
+            double number = Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+            if (name == "lr_end" && number >= learningRate)
+                yield return (
+                    $"lr_end {number:G} is not below learning_rate {learningRate:G}, so the rate would not decay",
+                    $"set lr_end below {learningRate:G} (the default is 1e-7)");
+            if (name is "num_cycles" or "power" && number <= 0)
+                yield return ($"{name} {number:G} is not positive", $"give {name} a positive value");
+        }
+    }
+
     /// <summary>Multiplier of the base learning rate at optimizer step <paramref name="step"/> (0-based).</summary>
     public double Factor(int step)
     {

@@ -41,7 +41,17 @@ public sealed class PreparedDataset
         if (!File.Exists(path))
             throw new SpecException($"{spec.Field}.path", spec.Location, $"the file '{path}' does not exist",
                 "give a path relative to the spec file, or generate the data with `./st-train data wordnet --out data/wordnet`");
-        var data = TabularDataset.Load(path);
+        TabularDataset data;
+        try
+        {
+            data = TabularDataset.Load(path);
+        }
+        catch (DataFileException error)
+        {
+            // A spec finding (field, file:line, problem, fix) rather than an exception the CLI would not expect.
+            string where = error.Line is long line ? $"{error.FilePath}:{line}" : error.FilePath;
+            throw new SpecException($"{spec.Field}.path", where, error.Problem.TrimEnd('.'), error.Fix.TrimEnd('.'));
+        }
         if (spec.Rename.Count > 0)
         {
             foreach (string old in spec.Rename.Keys.Where(k => !data.HasColumn(k)))

@@ -17,6 +17,14 @@ public static class RunSpecValidator
         var errors = new List<SpecError>();
         var t = spec.Training;
         void Add(string field, string problem, string fix) => errors.Add(new SpecError(field, spec.SourcePath, problem, fix));
+        void AddParameterProblems(string field, LossSpec loss, LossInfo info)
+        {
+            foreach (string problem in info.ValidateParameters(new LossParameters(loss.Params, loss.Name)))
+            {
+                var (text, fix) = SplitFix(problem);
+                Add(field, text, fix ?? $"see {loss.Name} in references/losses_sentence_transformer.md");
+            }
+        }
 
         foreach (var loss in AllLosses(spec))
         {
@@ -26,11 +34,7 @@ public static class RunSpecValidator
                     $"use one of: {string.Join(", ", LossRegistry.Names)}");
                 continue;
             }
-            foreach (string problem in info.ValidateParameters(new LossParameters(loss.Params, loss.Name)))
-                Add($"{loss.Field}.params", problem.Split(" Fix: ")[0].TrimEnd('.'),
-                    problem.Contains(" Fix: ", StringComparison.Ordinal)
-                        ? problem[(problem.IndexOf(" Fix: ", StringComparison.Ordinal) + 6)..].TrimEnd('.')
-                        : $"see {loss.Name} in references/losses_sentence_transformer.md");
+            AddParameterProblems($"{loss.Field}.params", loss, info);
             if (info.ModelType != spec.ModelType)
                 Add($"{loss.Field}.name", $"{loss.Name} trains a {info.ModelType}, but model_type is {spec.ModelType}",
                     $"use a {spec.ModelType} loss: {string.Join(", ", LossRegistry.All.Where(l => l.ModelType == spec.ModelType).Select(l => l.Name))}");
@@ -52,6 +56,8 @@ public static class RunSpecValidator
                 else if (!wrapperInfo.IsWrapper)
                     Add($"{loss.Field}.wrapper.name", $"{wrapper.Name} is not a wrapper loss",
                         $"use one of: {string.Join(", ", LossRegistry.All.Where(l => l.IsWrapper).Select(l => l.Name))}");
+                else
+                    AddParameterProblems($"{loss.Field}.wrapper.params", wrapper, wrapperInfo);
             }
         }
 
@@ -65,7 +71,29 @@ public static class RunSpecValidator
                     $"use one of: {string.Join(", ", EvaluatorRegistry.Names(spec.ModelType))}"));
                 continue;
             }
-            metricKeys.AddRange(info.MetricKeys(evaluator).Select(k => "eval_" + k));
+            // The same checks EvaluatorRegistry.Create makes, here so that they fail before any model loads.
+            void AddEvaluator(string field, string problem, string fix) =>
+                errors.Add(new SpecError($"{evaluator.Field}.{field}", evaluator.Location, problem, fix));
+            foreach (string role in evaluator.Data.Keys.Where(r => !info.DataRoles.ContainsKey(r)))
+                AddEvaluator($"data.{role}", $"{evaluator.Type} reads no '{role}' file",
+                    $"its data roles are: {string.Join(", ", info.DataRoles.Select(kv => $"{kv.Key} {kv.Value}"))}");
+            foreach (string role in info.DataRoles.Keys.Where(r => !evaluator.Data.ContainsKey(r)))
+                AddEvaluator($"data.{role}", "is missing",
+                    $"give {evaluator.Type} its {role} file: {info.DataRoles[role]}");
+            foreach (string name in evaluator.Params.Keys.Where(p => !info.Parameters.ContainsKey(p)))
+                AddEvaluator($"params.{name}", $"{evaluator.Type} has no parameter '{name}'",
+                    $"known parameters: {string.Join(", ", info.Parameters.Keys)}");
+            try
+            {
+                // Building the metric keys builds the evaluator on stand-in data, which reads every parameter.
+                metricKeys.AddRange(info.MetricKeys(evaluator).Select(k => "eval_" + k));
+            }
+            catch (Exception error) when (error is ArgumentException or SpecException or FormatException)
+            {
+                var (text, fix) = SplitFix(error.Message);
+                AddEvaluator("params", text,
+                    fix ?? $"see {evaluator.Type} in references/evaluators_sentence_transformer.md");
+            }
         }
         if (spec.Eval is not null) metricKeys.Add("eval_loss");
         if (spec.Evaluators.Count == 0 && spec.Eval is null)
@@ -118,6 +146,14 @@ public static class RunSpecValidator
                 "set eval_strategy: steps (with eval_steps) or epoch");
         if (t.EarlyStoppingPatience is < 1)
             Add("training.early_stopping_patience", "must be at least 1", "use e.g. early_stopping_patience: 3");
+        if (t.BatchSampler == "group_by_label" && t.PerDeviceTrainBatchSize % 2 != 0)
+            Add("training.per_device_train_batch_size",
+                "batch_sampler group_by_label takes rows in same-label pairs, so the batch size " +
+                $"{t.PerDeviceTrainBatchSize} must be even",
+                $"set per_device_train_batch_size: {t.PerDeviceTrainBatchSize + 1}");
+        foreach (var (problem, fix) in
+                 LearningRateSchedule.CheckKwargs(t.LrSchedulerType, t.LrSchedulerKwargs, t.LearningRate))
+            Add("training.lr_scheduler_kwargs", problem, fix);
         if (t.MaxSteps <= 0 && t.NumTrainEpochs <= 0)
             Add("training.num_train_epochs", "the run has no steps", "set num_train_epochs > 0 or max_steps > 0");
         if (t.LearningRate <= 0 || t.LearningRate > 1)
@@ -160,14 +196,24 @@ public static class RunSpecValidator
                 continue;
             }
             if (info.CheckDataset(data.InputColumns.Count, label.Value) is { } problem)
-                errors.Add(new SpecError($"{dataSpec.Field}.columns", dataSpec.Location,
-                    $"{problem.Split(" Fix: ")[0].TrimEnd('.')} (data: {shape})",
-                    problem.Contains(" Fix: ", StringComparison.Ordinal)
-                        ? problem[(problem.IndexOf(" Fix: ", StringComparison.Ordinal) + 6)..].TrimEnd('.')
-                        : "select matching columns or pick a loss for this shape (references/losses_sentence_transformer.md)"));
+            {
+                var (text, fix) = SplitFix(problem);
+                errors.Add(new SpecError($"{dataSpec.Field}.columns", dataSpec.Location, $"{text} (data: {shape})",
+                    fix ?? "select matching columns or pick a loss for this shape " +
+                    "(references/losses_sentence_transformer.md)"));
+            }
         }
         return errors;
     }
 
     private static IEnumerable<LossSpec> AllLosses(RunSpec spec) => spec.Losses.Values.Prepend(spec.Loss);
+
+    /// <summary>Splits "Problem. Fix: what to do." into its two parts (the fix is null when there is none).</summary>
+    private static (string Problem, string? Fix) SplitFix(string message)
+    {
+        int at = message.IndexOf(" Fix: ", StringComparison.Ordinal);
+        return at < 0
+            ? (message.TrimEnd('.'), null)
+            : (message[..at].TrimEnd('.'), message[(at + 6)..].TrimEnd('.'));
+    }
 }

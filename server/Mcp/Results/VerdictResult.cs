@@ -27,7 +27,7 @@ public sealed record VerdictResult(
     double? Delta,
     string? PrimaryMetric,
     string? ModelPath,
-    JsonElement? Metrics,
+    IReadOnlyDictionary<string, double>? Metrics,
     string? ExperimentsRow,
     IReadOnlyList<string> Proposals,
     string? Error,

@@ -69,7 +69,8 @@ public sealed class RunTools(
                 : outcome.TimedOut
                     ? $"Smoke test TIMED OUT after {timeout_seconds} s. Make the smoke slice smaller or raise "
                       + "timeout_seconds."
-                    : $"Smoke test FAILED for {runName} (exit code {outcome.ExitCode}). Fix the spec, then run it again.");
+                    : $"Smoke test FAILED for {runName} (exit code {outcome.ExitCode}). Fix the spec, then run "
+                      + "it again.");
         if (match is not null)
         {
             text.AppendLine($"Troubleshooting: {match.Heading}");
@@ -162,7 +163,8 @@ public sealed class RunTools(
                 throw new SkillException($"No run named '{runName}' (no runs/{runName}/spec.yaml). Known runs: "
                                          + (known.Count == 0 ? "none" : string.Join(", ", known)) + ".");
             case RunStatus.Scaffolded or RunStatus.SmokePassed:
-                throw new SkillException($"Run '{runName}' has not been trained yet ({SkillTools.Snake(snapshot.Status)})."
+                throw new SkillException(
+                    $"Run '{runName}' has not been trained yet ({SkillTools.Snake(snapshot.Status)})."
                                          + (snapshot.Status == RunStatus.SmokePassed
                                              ? $" Call train(run_name: \"{runName}\")."
                                              : $" Call smoke_test(run_name: \"{runName}\"), then train."));
@@ -177,8 +179,10 @@ public sealed class RunTools(
             ? MatchTroubleshooting((snapshot.Error ?? "") + "\n" + string.Join('\n', snapshot.LogTail))
             : null;
         var metrics = snapshot.Status == RunStatus.Finished && result?.Metrics is { } final
-            ? System.Text.Json.JsonSerializer.SerializeToElement(final)
-            : snapshot.LatestMetrics;
+            ? NumericFields(final)
+            : snapshot.LatestMetrics is { ValueKind: System.Text.Json.JsonValueKind.Object } latest
+                ? NumericFields(latest.EnumerateObject().ToDictionary(p => p.Name, p => p.Value))
+                : null;
         var curvesPath = skill.Workspace.CurvesPath(runName);
         var verdict = new VerdictResult(runName, status, result?.Verdict, result?.Score, result?.Baseline,
             result?.Delta, result?.PrimaryMetric, result?.ModelPath, metrics, snapshot.ExperimentsRow, proposals,
@@ -313,4 +317,12 @@ public sealed class RunTools(
 
     private static string Format(double? value) =>
         value?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "n/a";
+
+    /// <summary>
+    /// The numeric fields of a metrics object. Typed as number → number so the output schema is a plain object
+    /// schema, which strict clients (the TypeScript SDK validates output schemas) accept.
+    /// </summary>
+    private static Dictionary<string, double> NumericFields(IReadOnlyDictionary<string, System.Text.Json.JsonElement> values) =>
+        values.Where(kv => kv.Value.ValueKind == System.Text.Json.JsonValueKind.Number)
+            .ToDictionary(kv => kv.Key, kv => kv.Value.GetDouble(), StringComparer.Ordinal);
 }

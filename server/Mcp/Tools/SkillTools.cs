@@ -76,7 +76,9 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
             }
 
             text.AppendLine();
-            text.AppendLine($"Templates: {string.Join(", ", result.Templates)} (default first).");
+            text.AppendLine(result.Templates.Count == 0
+                ? "Templates: none of this model type is available in this build (reasons below)."
+                : $"Templates: {string.Join(", ", result.Templates)} (default first).");
             foreach (var unavailable in result.UnavailableTemplates)
             {
                 text.AppendLine($"Unavailable: {unavailable.Name} — {unavailable.UnavailableReason}");
@@ -236,9 +238,9 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
             var alternatives = TemplateRegistry.For(info.ModelType).Where(other => other.Available)
                 .Select(other => other.Name).ToList();
             throw new SkillException($"Template '{info.Name}' is refused. {info.UnavailableReason} "
-                                     + (alternatives.Count == 0
-                                         ? $"No {info.ModelType} template is available in this build."
-                                         : $"Available {info.ModelType} templates: {string.Join(", ", alternatives)}."));
+                + (alternatives.Count == 0
+                    ? $"No {info.ModelType} template is available in this build."
+                    : $"Available {info.ModelType} templates: {string.Join(", ", alternatives)}."));
         }
 
         var runName = RunNames.Validate(run_name);
@@ -258,7 +260,7 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
         }
 
         var specPath = skill.Workspace.SpecPath(runName);
-        var problems = SpecValidation.Problems(scaffolded.Text, specPath);
+        var (problems, validatorWarnings) = SpecValidation.Check(scaffolded.Text, specPath);
         if (problems.Count > 0)
         {
             throw new SkillException(
@@ -268,6 +270,7 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
         }
 
         var warnings = scaffolded.Warnings
+            .Concat(validatorWarnings)
             .Concat(SpecChecks.Warnings(scaffolded.Document, Path.GetDirectoryName(specPath)!))
             .ToList();
         if (existing.Status != RunStatus.Unknown)

@@ -22,6 +22,9 @@ public sealed class Transformer : PipelineModule
     public BertModel Encoder => auto_model;
     public int MaxSeqLength { get; set; }
 
+    /// <summary>sentence_bert_config.json's do_lower_case: lowercase texts before the tokenizer sees them.</summary>
+    public bool DoLowerCase { get; set; }
+
     public Transformer(BertModel model, WordPieceTokenizer tokenizer, int maxSeqLength) : base(nameof(Transformer))
     {
         auto_model = model;
@@ -36,7 +39,8 @@ public sealed class Transformer : PipelineModule
 
     public int HiddenSize => auto_model.Config.HiddenSize;
 
-    public Features Tokenize(IReadOnlyList<string> texts) => Tokenizer.Encode(texts, MaxSeqLength);
+    public Features Tokenize(IReadOnlyList<string> texts) =>
+        Tokenizer.Encode(DoLowerCase ? texts.Select(t => t.ToLowerInvariant()).ToList() : texts, MaxSeqLength);
 
     public override Features forward(Features features)
     {
@@ -73,11 +77,15 @@ public sealed class Transformer : PipelineModule
 
         var tokenizer = WordPieceTokenizer.Load(directory);
         int maxSeqLength = Math.Min(config.MaxPositionEmbeddings, tokenizer.ModelMaxLength ?? int.MaxValue);
+        bool lowerCase = false;
         string sbertPath = Path.Combine(directory, "sentence_bert_config.json");
-        if (File.Exists(sbertPath) &&
-            JsonNode.Parse(File.ReadAllText(sbertPath))?["max_seq_length"] is JsonValue v && v.TryGetValue(out int m))
-            maxSeqLength = m;
-        return new Transformer(model, tokenizer, maxSeqLength);
+        if (File.Exists(sbertPath))
+        {
+            var sbert = JsonNode.Parse(File.ReadAllText(sbertPath));
+            if (sbert?["max_seq_length"] is JsonValue v && v.TryGetValue(out int m)) maxSeqLength = m;
+            lowerCase = sbert?["do_lower_case"] is JsonValue l && l.TryGetValue(out bool lower) && lower;
+        }
+        return new Transformer(model, tokenizer, maxSeqLength) { DoLowerCase = lowerCase };
     }
 
     private static Dictionary<string, Tensor> LoadWeights(string directory)
@@ -131,7 +139,7 @@ public sealed class Transformer : PipelineModule
             new Dictionary<string, string> { ["format"] = "pt" });
         auto_model.Config.Save(Path.Combine(directory, "config.json"));
         Tokenizer.Save(directory);
-        var sbert = new JsonObject { ["max_seq_length"] = MaxSeqLength, ["do_lower_case"] = false };
+        var sbert = new JsonObject { ["max_seq_length"] = MaxSeqLength, ["do_lower_case"] = DoLowerCase };
         File.WriteAllText(Path.Combine(directory, "sentence_bert_config.json"),
             sbert.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }

@@ -58,7 +58,8 @@ public sealed class RandomBatchSampler(int count, int batchSize, bool dropLast, 
 
 /// <summary>
 /// Random batches in which no text appears twice: a row whose texts collide with the batch so far waits for a
-/// later batch. In-batch-negative losses need this, or a duplicate would be scored as a negative of itself.
+/// later batch. In-batch-negative losses need this, or a duplicate would be scored as a negative of itself. Rows
+/// that collide with every batch end up in smaller batches at the end of the epoch (dropped with drop_last).
 /// </summary>
 public sealed class NoDuplicatesBatchSampler(IReadOnlyList<IReadOnlyList<object?>> rows, int? labelColumn,
     int batchSize, bool dropLast, int seed) : BatchSampler(batchSize, dropLast, seed)
@@ -83,8 +84,8 @@ public sealed class NoDuplicatesBatchSampler(IReadOnlyList<IReadOnlyList<object?
                 }
                 node = next;
             }
-            if (batch.Count == BatchSize || (!DropLast && batch.Count > 0)) batches.Add(batch.ToArray());
-            if (batch.Count < BatchSize) break;
+            // The first remaining row always fits an empty batch, so every pass takes at least one row.
+            if (batch.Count == BatchSize || !DropLast) batches.Add(batch.ToArray());
         }
         return batches;
     }
@@ -102,11 +103,23 @@ public sealed class NoDuplicatesBatchSampler(IReadOnlyList<IReadOnlyList<object?
 
 /// <summary>
 /// Batches made of pairs of rows that share a label, so batch-triplet losses always find positives. Labels with a
-/// single row are left out; each label contributes an even number of rows per epoch.
+/// single row are left out; each label contributes an even number of rows per epoch. The batch size must be even,
+/// as in sentence-transformers: whole pairs then fill every batch exactly.
 /// </summary>
-public sealed class GroupByLabelBatchSampler(IReadOnlyList<object?> labels, int batchSize, bool dropLast, int seed)
-    : BatchSampler(batchSize, dropLast, seed)
+public sealed class GroupByLabelBatchSampler : BatchSampler
 {
+    private readonly IReadOnlyList<object?> labels;
+
+    public GroupByLabelBatchSampler(IReadOnlyList<object?> labels, int batchSize, bool dropLast, int seed)
+        : base(batchSize, dropLast, seed)
+    {
+        if (batchSize % 2 != 0)
+            throw new ArgumentException(
+                $"batch_sampler group_by_label needs an even per_device_train_batch_size (got {batchSize}), since " +
+                $"rows are taken in same-label pairs; use {batchSize + 1}.");
+        this.labels = labels;
+    }
+
     public override IReadOnlyList<int[]> Batches(int epoch)
     {
         var random = new Random(HashCode.Combine(Seed, epoch, 0x1abe1));
