@@ -36,7 +36,7 @@ public static class HuggingFaceTokenIds
         return result;
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         if (Environment.GetEnvironmentVariable("ST_TRAIN_ROOT") is { Length: > 0 } root
             && File.Exists(Path.Combine(root, "StTrain.sln")))

@@ -128,8 +128,8 @@ public sealed class OnnxBertImporterTests(BundledModelsFixture fixture, ITestOut
         using var reference = new ReferenceBertForward(fixture.Folder(package));
         string[] texts =
         [
-            "A man is playing a guitar.", "hello", "Café crème brûlée à la française.", "我喜欢机器学习。",
-            "What is the boiling point of water at sea level in degrees Celsius?",
+            "A man is playing a guitar.", "hello", "Café crème brûlée à la française.", "我喜欢机器学习和自然语言处理。",
+            "Tabs\tand\nnewlines\r\nin   the text.",
             ParityTexts.All[^3], // 700 words: truncated to max_seq_length
         ];
         var (ortHidden, ids) = ort.LastHiddenState(texts);

@@ -1,53 +1,31 @@
-using System.Text;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.Tokenizers;
 
 namespace StTrain.Tests.Models;
 
 /// <summary>
-/// The reference pipeline the parity tests compare against: a BERT tokenizer on the package's vocab.txt
-/// (Microsoft.ML.Tokenizers' BertTokenizer, or <see cref="BertReferenceTokenizer"/> written from Hugging Face's
-/// definition), ONNX Runtime on the package's own graph, then pooling and L2 normalisation written out as loops.
+/// The reference pipeline the parity tests compare against: Hugging Face tokenizers' own token ids (the golden file
+/// read by <see cref="HuggingFaceTokenIds"/>, so no C# tokenizer is involved), ONNX Runtime on the package's own
+/// graph, then pooling and L2 normalisation written out as loops.
 /// </summary>
 public sealed class OrtSentenceEncoder : IDisposable
 {
     private readonly InferenceSession session;
-    private readonly BertTokenizer tokenizer;
-    private readonly BertReferenceTokenizer? reference;
     private readonly BundledPackage package;
 
-    public OrtSentenceEncoder(BundledPackage package, bool huggingFaceReferenceTokenizer = false)
+    public OrtSentenceEncoder(BundledPackage package)
     {
         this.package = package;
         var options = new SessionOptions { IntraOpNumThreads = 2, InterOpNumThreads = 1 };
         session = new InferenceSession(package.ReadResource("model.onnx"), options);
-        // The packages ship vocab.txt with CRLF line ends; hand the tokenizer one token per LF line.
-        string vocab = Encoding.UTF8.GetString(package.ReadResource("vocab.txt")).Replace("\r\n", "\n");
-        if (huggingFaceReferenceTokenizer) reference = new BertReferenceTokenizer(vocab.TrimEnd('\n').Split('\n'));
-        using var vocabStream = new MemoryStream(Encoding.UTF8.GetBytes(vocab));
-        // Hugging Face BertTokenizer with do_lower_case and strip_accents unset: lower-case, strip accents
-        // (drop non-spacing marks after NFD), split punctuation and CJK characters, WordPiece.
-        tokenizer = BertTokenizer.Create(vocabStream, new BertOptions
-        {
-            LowerCaseBeforeTokenization = true,
-            RemoveNonSpacingMarks = true,
-            ApplyBasicTokenization = true,
-            IndividuallyTokenizeCjk = true,
-            SplitOnSpecialTokens = true,
-        });
     }
 
     public int MaxSeqLength => package.MaxSeqLength;
 
-    /// <summary>[CLS] + the first MaxSeqLength - 2 word pieces + [SEP].</summary>
-    public long[] Tokenize(string text)
-    {
-        var pieces = reference?.Pieces(text) ?? tokenizer.EncodeToIds(text, addSpecialTokens: false);
-        var ids = new List<long> { tokenizer.ClassificationTokenId };
-        ids.AddRange(pieces.Take(MaxSeqLength - 2).Select(i => (long)i));
-        ids.Add(tokenizer.SeparatorTokenId);
-        return ids.ToArray();
-    }
+    /// <summary>
+    /// Hugging Face's [CLS] + first MaxSeqLength - 2 word pieces + [SEP] of <paramref name="text"/>, which must be one
+    /// of the golden texts (a parity text, or the Arctic query prompt + one of the first 40).
+    /// </summary>
+    public long[] Tokenize(string text) => HuggingFaceTokenIds.For(text, MaxSeqLength);
 
     /// <summary>last_hidden_state of one padded batch, [batch][token][hidden], and the token ids.</summary>
     public (float[][][] Hidden, long[][] Ids) LastHiddenState(IReadOnlyList<string> texts)
