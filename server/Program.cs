@@ -4,6 +4,11 @@ using StTrain.Server;
 using StTrain.Server.Commands;
 using StTrain.Server.Mcp;
 
+// ICU is on (the tokenizer needs Unicode normalisation), so pin the culture: numbers, dates and comparisons in
+// logs, specs and files must not change with the user's LANG.
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+
 // `serve` loads no TorchSharp in this process: smoke tests and training run in child processes.
 if (args.Length > 0 && args[0] == "serve")
 {
