@@ -22,7 +22,7 @@ public sealed class GISTEmbedLoss : SentenceLoss
     public static readonly IReadOnlyList<string> MarginStrategies = ["absolute", "relative"];
 
     private readonly bool ownsGuide;
-    private bool? mustRetokenize;
+    private readonly GuideEmbedder guideEmbedder = new();
 
     public GISTEmbedLoss(
         SentenceTransformer? model,
@@ -84,15 +84,7 @@ public sealed class GISTEmbedLoss : SentenceLoss
         SentenceTransformer guide = Guide ?? throw new InvalidOperationException(
             "GISTEmbedLoss was created without a guide model. Fix: set its 'guide' parameter to a model id or path.");
         var embeddings = inputs.Select(f => Model.forward(f)[Features.SentenceEmbedding]).ToList();
-        var guided = new List<Tensor>();
-        using (no_grad())
-        {
-            foreach (Features column in inputs)
-            {
-                Features guideInput = MustRetokenize(guide) ? guide.Tokenize(Decode(column)) : column;
-                guided.Add(guide.forward(guideInput)[Features.SentenceEmbedding].to(embeddings[0].device));
-            }
-        }
+        var guided = inputs.Select(column => guideEmbedder.Embed(Model, guide, column)).ToList();
 
         return ComputeFromEmbeddings(embeddings, guided);
     }
@@ -148,52 +140,5 @@ public sealed class GISTEmbedLoss : SentenceLoss
     {
         if (disposing && ownsGuide) Guide?.Dispose();
         base.Dispose(disposing);
-    }
-
-    /// <summary>
-    /// Whether the guide needs its own tokenization: when it truncates earlier than the model, or its tokenizer
-    /// splits a probe sentence differently (a different vocabulary).
-    /// </summary>
-    private bool MustRetokenize(SentenceTransformer guide)
-    {
-        if (mustRetokenize is bool known) return known;
-        const string probe = "The quick brown fox jumps over the lazy dog; 1234 naïve café embeddings!";
-        var mine = Model.Transformer.Tokenizer;
-        var theirs = guide.Transformer.Tokenizer;
-        mustRetokenize = guide.MaxSeqLength < Model.MaxSeqLength || mine.VocabSize != theirs.VocabSize ||
-                         mine.LowerCase != theirs.LowerCase ||
-                         !mine.TokenIds(probe).SequenceEqual(theirs.TokenIds(probe));
-        return mustRetokenize.Value;
-    }
-
-    /// <summary>The texts of a tokenized batch, without special and padding tokens.</summary>
-    private List<string> Decode(Features column)
-    {
-        var tokenizer = Model.Transformer.Tokenizer;
-        using Tensor ids = column[Features.InputIds].cpu();
-        using Tensor mask = column[Features.AttentionMask].cpu();
-        long rows = ids.shape[0], width = ids.shape[1];
-        long[] flatIds = ids.data<long>().ToArray();
-        long[] flatMask = mask.to_type(ScalarType.Int64).data<long>().ToArray();
-        var texts = new List<string>((int)rows);
-        for (long r = 0; r < rows; r++)
-        {
-            var tokens = new List<int>();
-            for (long c = 0; c < width; c++)
-            {
-                int id = (int)flatIds[r * width + c];
-                if (flatMask[r * width + c] == 0 || id == tokenizer.ClsId || id == tokenizer.SepId ||
-                    id == tokenizer.PadId)
-                {
-                    continue;
-                }
-
-                tokens.Add(id);
-            }
-
-            texts.Add(tokenizer.Decode(tokens));
-        }
-
-        return texts;
     }
 }

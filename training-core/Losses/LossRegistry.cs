@@ -37,6 +37,17 @@ public static class LossRegistry
         new("hardness_strength", "float", 0.0, "Strength of the hardness weighting (alpha)."),
     ];
 
+    private static readonly LossParameterInfo[] AdaptiveLayerParameters =
+    [
+        new("n_layers_per_step", "int", 1, "Earlier layers sampled per step (-1 or 0: all)."),
+        new("last_layer_weight", "float", 1.0, "Weight of the last layer's loss."),
+        new("prior_layers_weight", "float", 1.0, "Weight of the earlier layers' losses (averaged over them)."),
+        new("kl_div_weight", "float", 1.0, "Weight of the KL term between earlier layers and the last."),
+        new("kl_temperature", "float", 0.3, "Softmax temperature of the KL term (<= 0 turns it off)."),
+        new("layer_weighting", "string", "uniform", "Per-layer weight w(k): 1, 1/(1+ln(1+k)) or 1/(1+k).",
+            AdaptiveLayerLoss.LayerWeightings),
+    ];
+
     /// <summary>All registered losses, in registration order.</summary>
     public static IReadOnlyList<LossInfo> All { get; } = Build().ToList();
 
@@ -301,6 +312,7 @@ public static class LossRegistry
                 p.GetBool("concatenation_sent_multiplication", false)),
         };
         foreach (LossInfo info in BatchTripletLosses()) yield return info;
+        foreach (LossInfo info in NewerLosses()) yield return info;
         yield return new LossInfo
         {
             Name = nameof(GISTEmbedLoss),
@@ -424,6 +436,124 @@ public static class LossRegistry
                 p.GetInt("n_dims_per_step", -1)),
         };
     }
+
+    private static IEnumerable<LossInfo> NewerLosses()
+    {
+        yield return new LossInfo
+        {
+            Name = nameof(ContrastiveTensionLoss),
+            Summary = "Contrastive Tension: an independent copy of the model embeds text1, the trained model text2; " +
+                      "binary cross-entropy of their dot product against 1 (same text) or 0 (different texts).",
+            InputDescription = "(text1, text2) pairs: identical texts for positives, different texts for negatives " +
+                               "(build them from plain sentences with ContrastiveTensionPairs, 1 positive : " +
+                               "pos_neg_ratio - 1 negatives)",
+            LabelDescription = "optional 0/1 label (default: 1 when both texts tokenize identically)",
+            MinInputColumns = 2,
+            MaxInputColumns = 2,
+            LabelKinds = [LabelKind.None, LabelKind.Integer, LabelKind.Float],
+            Factory = (m, _, _) => new ContrastiveTensionLoss(m),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(ContrastiveTensionLossInBatchNegatives),
+            Summary = "Contrastive Tension with in-batch negatives: the model copy's and the trained model's " +
+                      "embeddings of the same sentences must match each other and no other sentence of the batch.",
+            InputDescription = "one text column of plain sentences",
+            LabelDescription = "none",
+            MinInputColumns = 1,
+            MaxInputColumns = 1,
+            LabelKinds = [LabelKind.None],
+            RequiresNoDuplicatesSampler = true,
+            Parameters =
+            [
+                new("scale", "float", 20.0, "Initial value of the trained scale exp(logit_scale)."),
+                Similarity,
+            ],
+            Factory = (m, p, _) => new ContrastiveTensionLossInBatchNegatives(m, p.GetDouble("scale", 20),
+                SimilarityOf(p, SimilarityFunctions.Cosine)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(AdaptiveLayerLoss),
+            Summary = "Applies the inner loss to the last layer and to randomly chosen earlier layers, with a KL " +
+                      "term pulling earlier layers towards the last, so the model can be cut to fewer layers.",
+            InputDescription = "whatever the inner loss takes",
+            LabelDescription = "whatever the inner loss takes",
+            MinInputColumns = 1,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None, LabelKind.Float, LabelKind.Integer, LabelKind.FloatVector],
+            IsWrapper = true,
+            Parameters = AdaptiveLayerParameters,
+            Factory = (m, p, inner) => new AdaptiveLayerLoss(m, inner!, p.GetInt("n_layers_per_step", 1),
+                p.GetDouble("last_layer_weight", 1), p.GetDouble("prior_layers_weight", 1),
+                p.GetDouble("kl_div_weight", 1), p.GetDouble("kl_temperature", 0.3), LayerWeighting(p)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(Matryoshka2dLoss),
+            Summary = "AdaptiveLayerLoss over MatryoshkaLoss: the inner loss over earlier layers and truncated " +
+                      "dimensions at once.",
+            InputDescription = "whatever the inner loss takes",
+            LabelDescription = "whatever the inner loss takes",
+            MinInputColumns = 1,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None, LabelKind.Float, LabelKind.Integer, LabelKind.FloatVector],
+            IsWrapper = true,
+            Parameters =
+            [
+                new("matryoshka_dims", "int[]", null, "Dimensions to train, e.g. [768, 512, 256, 128, 64].",
+                    Required: true),
+                new("matryoshka_weights", "float[]", null, "One weight per dimension (default: all 1)."),
+                new("n_dims_per_step", "int", 1, "Sample this many dimensions per step (-1: all)."),
+                .. AdaptiveLayerParameters,
+            ],
+            Factory = (m, p, inner) => new Matryoshka2dLoss(m, inner!, p.GetIntList("matryoshka_dims", null),
+                p.Has("matryoshka_weights") ? p.GetDoubleList("matryoshka_weights", null) : null,
+                p.GetInt("n_layers_per_step", 1), p.GetInt("n_dims_per_step", 1),
+                p.GetDouble("last_layer_weight", 1), p.GetDouble("prior_layers_weight", 1),
+                p.GetDouble("kl_div_weight", 1), p.GetDouble("kl_temperature", 0.3), LayerWeighting(p)),
+        };
+        yield return new LossInfo
+        {
+            Name = nameof(CachedGISTEmbedLoss),
+            Summary = "GISTEmbedLoss with GradCache: guide-filtered in-batch negatives with memory bounded by " +
+                      "mini_batch_size.",
+            InputDescription = "(anchor, positive) pairs or (anchor, positive, negative_1, ..., negative_n) n-tuples",
+            LabelDescription = "none",
+            MinInputColumns = 2,
+            MaxInputColumns = null,
+            LabelKinds = [LabelKind.None],
+            RequiresNoDuplicatesSampler = true,
+            IncompatibleWithGradientCheckpointing = true,
+            PerformsOwnBackward = true,
+            Parameters =
+            [
+                new("guide", "string", null, "The guide model: a local folder, an HF cache id or a bundled id.",
+                    Required: true),
+                new("temperature", "float", 0.01, "Divides the cosine similarities before the softmax."),
+                MiniBatchSize,
+                new("margin_strategy", "string", "absolute", "How margin lowers the false-negative threshold.",
+                    GISTEmbedLoss.MarginStrategies),
+                new("margin", "float", 0.0, "Candidates the guide scores above (positive - margin) are dropped."),
+                new("contrast_anchors", "bool", true, "Also contrast each anchor with the other anchors."),
+                new("contrast_positives", "bool", true, "Also contrast each positive with the other positives."),
+            ],
+            Factory = (m, p, _) =>
+            {
+                string guideId = p.GetRequiredString("guide");
+                string strategy = p.GetChoice("margin_strategy", "absolute", GISTEmbedLoss.MarginStrategies);
+                double temperature = p.GetDouble("temperature", 0.01);
+                int miniBatchSize = p.GetInt("mini_batch_size", 32);
+                SentenceTransformer? guide = m is null ? null : SentenceTransformer.Load(guideId, m.Device);
+                return new CachedGISTEmbedLoss(m, guide, temperature, miniBatchSize, strategy,
+                    p.GetDouble("margin", 0), p.GetBool("contrast_anchors", true),
+                    p.GetBool("contrast_positives", true), ownsGuide: true);
+            },
+        };
+    }
+
+    private static string LayerWeighting(LossParameters p) =>
+        p.GetChoice("layer_weighting", "uniform", AdaptiveLayerLoss.LayerWeightings);
 
     private static IEnumerable<LossInfo> BatchTripletLosses()
     {

@@ -1,0 +1,212 @@
+using StTrain.Core.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StTrain.Core.Losses;
+
+/// <summary>
+/// GISTEmbedLoss with GradCache (see <see cref="CachedEmbeddingLoss"/>): the same guided in-batch negatives
+/// objective with memory bounded by mini_batch_size. For each anchor i the candidates are all positives, optionally
+/// the other anchors and positives, and every negative column; a candidate the frozen guide scores above the guide's
+/// sim(anchor_i, positive_i) - margin (relative: minus |that similarity| * margin) is masked out, except the true
+/// positive. loss = CE(cos(...) / temperature, target i), evaluated in chunks of mini_batch_size anchors weighted by
+/// chunk / batch. Defaults: temperature 0.01, mini_batch_size 32, margin_strategy absolute, margin 0, both contrasts.
+/// </summary>
+/// <remarks>
+/// The guide embeds every column once per step in mini-batches without autograd; its embeddings are not truncated
+/// when MatryoshkaLoss wraps this loss, as in sentence-transformers.
+/// </remarks>
+public sealed class CachedGISTEmbedLoss : CachedEmbeddingLoss
+{
+    private readonly bool ownsGuide;
+    private readonly GuideEmbedder guideEmbedder = new();
+    private IReadOnlyList<Tensor>? guideBatch;
+
+    public CachedGISTEmbedLoss(
+        SentenceTransformer? model,
+        SentenceTransformer? guide,
+        double temperature = 0.01,
+        int miniBatchSize = 32,
+        string marginStrategy = "absolute",
+        double margin = 0.0,
+        bool contrastAnchors = true,
+        bool contrastPositives = true,
+        bool ownsGuide = false)
+        : base(nameof(CachedGISTEmbedLoss), model, miniBatchSize)
+    {
+        if (!(temperature > 0))
+        {
+            throw new ArgumentException($"CachedGISTEmbedLoss: temperature must be positive; got {temperature}.");
+        }
+
+        if (!GISTEmbedLoss.MarginStrategies.Contains(marginStrategy))
+        {
+            throw new ArgumentException("CachedGISTEmbedLoss: margin_strategy must be absolute or relative; got " +
+                                        $"'{marginStrategy}'.");
+        }
+
+        Guide = guide;
+        this.ownsGuide = ownsGuide;
+        Temperature = temperature;
+        MarginStrategy = marginStrategy;
+        Margin = margin;
+        ContrastAnchors = contrastAnchors;
+        ContrastPositives = contrastPositives;
+    }
+
+    /// <summary>The frozen guide model (not a submodule, so the optimizer never sees its weights).</summary>
+    public SentenceTransformer? Guide { get; }
+
+    public double Temperature { get; }
+
+    public string MarginStrategy { get; }
+
+    public double Margin { get; }
+
+    public bool ContrastAnchors { get; }
+
+    public bool ContrastPositives { get; }
+
+    public override IReadOnlyDictionary<string, object?> Config => new Dictionary<string, object?>
+    {
+        ["guide"] = Guide?.Source,
+        ["temperature"] = Temperature,
+        ["mini_batch_size"] = MiniBatchSize,
+        ["margin_strategy"] = MarginStrategy,
+        ["margin"] = Margin,
+        ["contrast_anchors"] = ContrastAnchors,
+        ["contrast_positives"] = ContrastPositives,
+    };
+
+    public override Tensor Compute(IReadOnlyList<Features> inputs, Tensor? labels)
+    {
+        CheckColumns(inputs.Count);
+        SentenceTransformer guide = Guide ?? throw new InvalidOperationException(
+            "CachedGISTEmbedLoss was created without a guide model. Fix: set its 'guide' parameter to a model id or " +
+            "path.");
+        using var scope = NewDisposeScope();
+        guideBatch = inputs.Select(column => EmbedWithGuide(guide, column)).ToList();
+        try
+        {
+            return base.Compute(inputs, labels).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            guideBatch = null;
+        }
+    }
+
+    /// <summary>
+    /// The loss value from the model's and the guide's embeddings of the same columns (with a graph back to
+    /// <paramref name="embeddings"/> when autograd is on).
+    /// </summary>
+    public Tensor ComputeFromEmbeddings(IReadOnlyList<Tensor> embeddings, IReadOnlyList<Tensor> guideEmbeddings)
+    {
+        guideBatch = guideEmbeddings;
+        try
+        {
+            return ComputeFromEmbeddings(embeddings, (Tensor?)null);
+        }
+        finally
+        {
+            guideBatch = null;
+        }
+    }
+
+    protected override void CheckColumns(int count) =>
+        RequireColumns(count, 2, null, "anchor, positive, optional negatives");
+
+    protected override Tensor LossFromEmbeddings(IReadOnlyList<Tensor> embeddings, Tensor? labels, bool withBackward)
+    {
+        IReadOnlyList<Tensor> guided = guideBatch ?? throw new InvalidOperationException(
+            "CachedGISTEmbedLoss needs the guide's embeddings of the batch. Fix: call Compute, or " +
+            "ComputeFromEmbeddings with the guide embeddings.");
+        if (guided.Count != embeddings.Count)
+        {
+            throw new ArgumentException($"CachedGISTEmbedLoss: {embeddings.Count} embedding columns but " +
+                                        $"{guided.Count} guide columns.");
+        }
+
+        long batch = embeddings[0].shape[0];
+        Tensor? total = null;
+        for (long begin = 0; begin < batch; begin += MiniBatchSize)
+        {
+            long end = Math.Min(begin + MiniBatchSize, batch);
+            Tensor chunk = ChunkLoss(embeddings, guided, begin, end) * ((double)(end - begin) / batch);
+            if (withBackward)
+            {
+                chunk.backward();
+                chunk = chunk.detach();
+            }
+
+            total = total is null ? chunk : total + chunk;
+        }
+
+        return total!;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsGuide) Guide?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private Tensor EmbedWithGuide(SentenceTransformer guide, Features column)
+    {
+        var parts = new List<Tensor>();
+        for (long start = 0; start < column.BatchSize; start += MiniBatchSize)
+        {
+            long length = Math.Min(MiniBatchSize, column.BatchSize - start);
+            parts.Add(guideEmbedder.Embed(Model, guide, column.Slice(start, length)));
+        }
+
+        return parts.Count == 1 ? parts[0] : cat(parts.ToArray(), 0);
+    }
+
+    /// <summary>The cross-entropy of anchors [begin, end) against all candidates (mean over those anchors).</summary>
+    private Tensor ChunkLoss(IReadOnlyList<Tensor> embeddings, IReadOnlyList<Tensor> guided, long begin, long end)
+    {
+        using var scope = NewDisposeScope();
+        long rows = end - begin;
+        Tensor anchors = embeddings[0].narrow(0, begin, rows), guideAnchors = guided[0].narrow(0, begin, rows);
+        Tensor positives = embeddings[1], guidePositives = guided[1];
+        Tensor guideAnchorPositive = SimilarityFunctions.CosineMatrix(guideAnchors, guidePositives);
+        Tensor rowIndex = arange(rows, dtype: ScalarType.Int64, device: anchors.device);
+        Tensor threshold = guideAnchorPositive.gather(1, (rowIndex + begin).view(-1, 1));
+        threshold = MarginStrategy == "absolute" ? threshold - Margin : threshold - threshold.abs() * Margin;
+        Tensor columnIndex = arange(positives.shape[0], dtype: ScalarType.Int64, device: anchors.device);
+        Tensor truePositive = columnIndex.view(1, -1).eq((rowIndex + begin).view(-1, 1));
+
+        Tensor Masked(Tensor similarity, Tensor guideSimilarity, Tensor? keep)
+        {
+            Tensor drop = guideSimilarity.gt(threshold);
+            if (keep is not null) drop = drop.logical_and(keep.logical_not());
+            return similarity.masked_fill(drop, double.NegativeInfinity);
+        }
+
+        var blocks = new List<Tensor>
+        {
+            Masked(SimilarityFunctions.CosineMatrix(anchors, positives), guideAnchorPositive, truePositive),
+        };
+        if (ContrastAnchors)
+        {
+            blocks.Add(Masked(SimilarityFunctions.CosineMatrix(anchors, embeddings[0]),
+                SimilarityFunctions.CosineMatrix(guideAnchors, guided[0]), null));
+        }
+
+        if (ContrastPositives)
+        {
+            blocks.Add(Masked(SimilarityFunctions.CosineMatrix(positives.narrow(0, begin, rows), positives),
+                SimilarityFunctions.CosineMatrix(guidePositives.narrow(0, begin, rows), guidePositives), null));
+        }
+
+        for (int n = 2; n < embeddings.Count; n++)
+        {
+            blocks.Add(Masked(SimilarityFunctions.CosineMatrix(anchors, embeddings[n]),
+                SimilarityFunctions.CosineMatrix(guideAnchors, guided[n]), null));
+        }
+
+        Tensor scores = cat(blocks.ToArray(), 1) / Temperature;
+        return nn.functional.cross_entropy(scores, rowIndex + begin).MoveToOuterDisposeScope();
+    }
+}
