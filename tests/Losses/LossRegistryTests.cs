@@ -21,6 +21,8 @@ public sealed class LossRegistryTests
             "ContrastiveLoss", "OnlineContrastiveLoss", "TripletLoss", "MarginMSELoss", "SoftmaxLoss", "MatryoshkaLoss",
             "BatchAllTripletLoss", "BatchHardTripletLoss", "BatchSemiHardTripletLoss", "BatchHardSoftMarginTripletLoss",
             "GISTEmbedLoss", "MegaBatchMarginLoss", "DistillKLDivLoss", "GlobalOrthogonalRegularizationLoss",
+            "ContrastiveTensionLoss", "ContrastiveTensionLossInBatchNegatives", "AdaptiveLayerLoss",
+            "Matryoshka2dLoss", "CachedGISTEmbedLoss",
         ];
         Assert.Subset(LossRegistry.Names.ToHashSet(), expected.ToHashSet());
         Assert.Same(LossRegistry.Get("MultipleNegativesRankingLoss"),
@@ -148,6 +150,11 @@ public sealed class LossRegistryTests
                 new()),
             ("GlobalOrthogonalRegularizationLoss", [a, b], () => null, new()),
             ("GISTEmbedLoss", [a, b, c], () => null, new() { ["guide"] = guideFolder }),
+            ("CachedGISTEmbedLoss", [a, b, c, a], () => null,
+                new() { ["guide"] = guideFolder, ["mini_batch_size"] = 3 }),
+            ("ContrastiveTensionLoss", [a, [a[0], b[1], a[2], c[3]]], () => null, new()),
+            ("ContrastiveTensionLoss", [a, b], () => tensor(new[] { 1L, 0, 0, 0 }), new()),
+            ("ContrastiveTensionLossInBatchNegatives", [a], () => null, new() { ["scale"] = 10.0 }),
         };
 
         foreach (var (name, columns, labels, parameters) in cases)
@@ -185,5 +192,57 @@ public sealed class LossRegistryTests
         Assert.Throws<ArgumentException>(() => LossRegistry.Create("MatryoshkaLoss", model,
             new LossParameters(new Dictionary<string, object?> { ["matryoshka_dims"] = new[] { 16 } })));
         Assert.Throws<ArgumentException>(() => LossRegistry.Create("CoSENTLoss", model, null, new CoSENTLoss(model)));
+    }
+
+    [Fact]
+    public void LayerWrappersTrainThroughTheRegistry()
+    {
+        using var model = TinyModels.Create(seed: 14);
+        model.train();
+        string[] a = ["the dog is a pet", "a red car", "fish in the river", "the king"];
+        string[] b = ["a pet animal", "a vehicle", "water", "the queen"];
+        var cases = new (string Wrapper, Dictionary<string, object?> Params)[]
+        {
+            ("AdaptiveLayerLoss", new()),
+            ("AdaptiveLayerLoss", new() { ["n_layers_per_step"] = -1, ["kl_temperature"] = 0.0 }),
+            ("Matryoshka2dLoss", new() { ["matryoshka_dims"] = new[] { 32, 8 } }),
+        };
+        foreach (var (wrapper, parameters) in cases)
+        {
+            using var scope = NewDisposeScope();
+            model.zero_grad();
+            SentenceLoss inner = LossRegistry.Create("MultipleNegativesRankingLoss", model);
+            SentenceLoss loss = LossRegistry.Create(wrapper, model, new LossParameters(parameters), inner);
+            Assert.False(loss.PerformsOwnBackward);
+            Tensor value = loss.Compute([model.Tokenize(a), model.Tokenize(b)], null);
+            Assert.True(double.IsFinite(value.item<float>()), $"{wrapper} gave {value.item<float>()}");
+            value.backward();
+            double gradNorm = model.parameters().Where(p => p.grad is not null)
+                .Sum(p => p.grad!.pow(2).sum().item<float>());
+            Assert.True(gradNorm > 0, $"{wrapper} produced no gradient");
+            loss.Dispose();
+        }
+    }
+
+    [Fact]
+    public void WrappersNeitherOwnNorDisposeTheModelOrTheGuide()
+    {
+        string guideFolder = Path.Combine(Path.GetTempPath(), $"st-train-guide-{Guid.NewGuid():N}");
+        using (var guideModel = TinyModels.Create(seed: 97)) guideModel.Save(guideFolder);
+        using var model = TinyModels.Create(seed: 15);
+        SentenceLoss cachedGist = LossRegistry.Create("CachedGISTEmbedLoss", model,
+            new LossParameters(new Dictionary<string, object?> { ["guide"] = guideFolder }));
+        SentenceLoss matryoshka = LossRegistry.Create("MatryoshkaLoss", model,
+            new LossParameters(new Dictionary<string, object?> { ["matryoshka_dims"] = new[] { 32, 16 } }), cachedGist);
+        Assert.Empty(matryoshka.parameters());
+        SentenceLoss adaptive = LossRegistry.Create("Matryoshka2dLoss", model,
+            new LossParameters(new Dictionary<string, object?> { ["matryoshka_dims"] = new[] { 32, 16 } }),
+            LossRegistry.Create("MultipleNegativesRankingLoss", model));
+        Assert.Empty(adaptive.parameters());
+        adaptive.Dispose();
+        matryoshka.Dispose();
+        model.zero_grad();
+        Assert.NotEmpty(model.parameters());
+        Directory.Delete(guideFolder, recursive: true);
     }
 }

@@ -24,6 +24,9 @@ namespace StTrain.Core.Losses;
 /// </remarks>
 public class AdaptiveLayerLoss : SentenceLoss
 {
+    // Named like the registered submodule, so TorchSharp's reflection finds it under the same key.
+    private readonly EmbeddingLoss loss;
+
     public static readonly IReadOnlyList<string> LayerWeightings = ["uniform", "log", "linear"];
 
     public AdaptiveLayerLoss(
@@ -67,18 +70,18 @@ public class AdaptiveLayerLoss : SentenceLoss
                                         $"'{layerWeighting}'.");
         }
 
-        Inner = embeddingLoss;
+        this.loss = embeddingLoss;
         NLayersPerStep = nLayersPerStep;
         LastLayerWeight = lastLayerWeight;
         PriorLayersWeight = priorLayersWeight;
         KlDivWeight = klDivWeight;
         KlTemperature = klTemperature;
         LayerWeighting = layerWeighting;
-        register_module("loss", Inner);
+        register_module("loss", this.loss);
     }
 
     /// <summary>The wrapped loss.</summary>
-    public EmbeddingLoss Inner { get; }
+    public EmbeddingLoss Inner => loss;
 
     public int NLayersPerStep { get; }
 
@@ -131,9 +134,9 @@ public class AdaptiveLayerLoss : SentenceLoss
     private Tensor Combine(Func<int, IReadOnlyList<Tensor>> embeddingsOf, int layerCount, Tensor? labels)
     {
         IReadOnlyList<Tensor> final = embeddingsOf(layerCount - 1);
-        Tensor loss = Inner.ComputeFromEmbeddings(final, labels) * LastLayerWeight;
+        Tensor total = Inner.ComputeFromEmbeddings(final, labels) * LastLayerWeight;
         IReadOnlyList<int> chosen = ChooseLayers(layerCount - 1);
-        if (chosen.Count == 0) return loss;
+        if (chosen.Count == 0) return total;
         Tensor? target = null;
         if (KlTemperature > 0)
         {
@@ -145,16 +148,16 @@ public class AdaptiveLayerLoss : SentenceLoss
         {
             IReadOnlyList<Tensor> embeddings = embeddingsOf(layer);
             Tensor layerLoss = Inner.ComputeFromEmbeddings(embeddings, labels);
-            loss = loss + layerLoss * (LayerWeight(layer) / chosen.Count * PriorLayersWeight);
+            total = total + layerLoss * (LayerWeight(layer) / chosen.Count * PriorLayersWeight);
             if (target is null) continue;
 
             // KL(p || q) = sum p (log p - log q), averaged over the rows ("batchmean").
             Tensor logQ = nn.functional.log_softmax(cat(embeddings.ToArray(), 0) / KlTemperature, -1);
             Tensor kl = (target.exp() * (target - logQ)).sum() / logQ.shape[0];
-            loss = loss + kl * (KlTemperature * KlDivWeight);
+            total = total + kl * (KlTemperature * KlDivWeight);
         }
 
-        return loss;
+        return total;
     }
 
     /// <summary>The earlier layers (0 .. count - 1) used this step: all, or n_layers_per_step drawn at random.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StTrain.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,6 +19,9 @@ namespace StTrain.Core.Losses;
 /// </remarks>
 public sealed class CachedGISTEmbedLoss : CachedEmbeddingLoss
 {
+    // Boxed so that TorchSharp never registers the guide as a submodule (see SentenceLoss): its weights stay frozen
+    // even when MatryoshkaLoss registers this loss as its child.
+    private readonly StrongBox<SentenceTransformer?> guide;
     private readonly bool ownsGuide;
     private readonly GuideEmbedder guideEmbedder = new();
     private IReadOnlyList<Tensor>? guideBatch;
@@ -45,7 +49,7 @@ public sealed class CachedGISTEmbedLoss : CachedEmbeddingLoss
                                         $"'{marginStrategy}'.");
         }
 
-        Guide = guide;
+        this.guide = new StrongBox<SentenceTransformer?>(guide);
         this.ownsGuide = ownsGuide;
         Temperature = temperature;
         MarginStrategy = marginStrategy;
@@ -55,7 +59,7 @@ public sealed class CachedGISTEmbedLoss : CachedEmbeddingLoss
     }
 
     /// <summary>The frozen guide model (not a submodule, so the optimizer never sees its weights).</summary>
-    public SentenceTransformer? Guide { get; }
+    public SentenceTransformer? Guide => guide.Value;
 
     public double Temperature { get; }
 

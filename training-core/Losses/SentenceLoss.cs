@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StTrain.Core.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,7 +17,9 @@ namespace StTrain.Core.Losses;
 /// </remarks>
 public abstract class SentenceLoss : nn.Module
 {
-    private readonly SentenceTransformer? model;
+    // Boxed: when a wrapper registers this loss as its submodule, TorchSharp registers the Module-typed fields of
+    // this loss by reflection, which would make the model a child of the loss (and dispose it with the loss).
+    private readonly StrongBox<SentenceTransformer?> model;
 
     /// <param name="name">The loss's class name, as sentence-transformers spells it.</param>
     /// <param name="model">
@@ -25,16 +28,16 @@ public abstract class SentenceLoss : nn.Module
     /// </param>
     protected SentenceLoss(string name, SentenceTransformer? model) : base(name)
     {
-        this.model = model;
+        this.model = new StrongBox<SentenceTransformer?>(model);
     }
 
     /// <summary>The model being trained.</summary>
-    public SentenceTransformer Model => model ?? throw new InvalidOperationException(
+    public SentenceTransformer Model => model.Value ?? throw new InvalidOperationException(
         $"{GetName()} was created without a model, so it can only score precomputed embeddings. " +
         "Fix: create it through LossRegistry with the model being trained.");
 
     /// <summary>True when the loss was created with a model.</summary>
-    public bool HasModel => model is not null;
+    public bool HasModel => model.Value is not null;
 
     /// <summary>
     /// The loss of one batch. <paramref name="inputs"/> holds one tokenized <see cref="Features"/> per input column;
