@@ -50,9 +50,10 @@ public sealed class RunSpecValidatorTests : IDisposable
 
     /// <summary>Writes a spec; <paramref name="loss"/> and <paramref name="training"/> are YAML blocks.</summary>
     private RunSpec Spec(string loss = "name: MultipleNegativesRankingLoss", string data = "pairs.jsonl",
-        string training = "batch_sampler: no_duplicates", string evaluators = IrEvaluator, string extra = "")
+        string training = "batch_sampler: no_duplicates", string evaluators = IrEvaluator, string extra = "",
+        string model = "")
     {
-        string yaml = $"run_name: v{specs}\nmodel:\n  id: some-model\ndata:\n  train:\n    path: {data}\n" +
+        string yaml = $"run_name: v{specs}\nmodel:\n  id: some-model\n{model}data:\n  train:\n    path: {data}\n" +
                       $"loss:\n{Indent(loss)}\n{evaluators}\ntraining:\n{Indent(training)}\n{extra}\n";
         string path = Path.Combine(root, $"spec{specs++}.yaml");
         File.WriteAllText(path, yaml);
@@ -127,6 +128,17 @@ public sealed class RunSpecValidatorTests : IDisposable
         Assert.EndsWith("mixed.jsonl:2", error.Location, StringComparison.Ordinal);
         Assert.Contains("'label'", error.Problem, StringComparison.Ordinal);
         Assert.Contains("same type", error.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Metric_keys_follow_the_spec_similarity_function()
+    {
+        const string best = "batch_sampler: no_duplicates\nmetric_for_best_model: dev_dot_ndcg@10";
+        Assert.Empty(Static(Spec(training: best, model: "  similarity_fn_name: dot\n")));
+        Assert.Contains("eval_dev_cosine_ndcg@10", Single(Static(Spec(training: best)),
+            "training.metric_for_best_model").Fix, StringComparison.Ordinal);
+        var unknown = Single(Static(Spec(model: "  similarity_fn_name: jaccard\n")), "model.similarity_fn_name");
+        Assert.Contains("dot", unknown.Fix, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using StTrain.Core.Evaluation;
 using StTrain.Core.Hub;
+using StTrain.Core.Losses;
 using StTrain.Core.Models;
 using StTrain.Core.Training.Spec;
 
@@ -98,8 +99,14 @@ public static class RunExecutor
         log.Info($"Loaded {spec.Model.Id} in {watch.Elapsed.TotalSeconds:0.0}s: {model.EmbeddingDimension} dimensions, " +
                  $"max_seq_length {model.MaxSeqLength}, {model.parameters().Sum(p => p.numel()):N0} parameters.");
 
+        // Evaluators report keys for the model's similarity function (e.g. dot_ndcg@10 for a dot-product model): the
+        // spec's similarity_fn_name when given (it is also what the saved model will carry), else the loaded one's.
+        string similarity = spec.Model.SimilarityFunction ?? model.SimilarityFunctionName;
+        similarity = SimilarityFunctions.IsKnown(similarity) ? SimilarityFunctions.Canonical(similarity)
+            : SimilarityFunctions.Cosine;
         var evaluators = spec.Evaluators
-            .Select(e => EvaluatorRegistry.Create(e, spec.Resolve, smoke ? SmokeEvaluatorRows : e.MaxRows))
+            .Select(e => EvaluatorRegistry.Create(e, spec.Resolve, smoke ? SmokeEvaluatorRows : e.MaxRows,
+                similarity))
             .ToList();
         using var task = new SentenceTransformerTask(spec, model, train, eval, evaluators);
         string outputDir = smoke

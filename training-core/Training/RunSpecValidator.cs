@@ -61,6 +61,18 @@ public static class RunSpecValidator
             }
         }
 
+        // The metric keys of evaluators without similarity_fn_names follow the model's similarity function. Before
+        // the model loads, only the spec's value is known; a model whose own config says otherwise is announced
+        // with cosine keys here and corrected by RunExecutor once loaded.
+        string modelSimilarity = SimilarityFunctions.Cosine;
+        if (spec.Model.SimilarityFunction is { } declared)
+        {
+            if (SimilarityFunctions.IsKnown(declared)) modelSimilarity = SimilarityFunctions.Canonical(declared);
+            else
+                Add("model.similarity_fn_name", $"'{declared}' is not a similarity function",
+                    $"use one of: {string.Join(", ", SimilarityFunctions.Names)}");
+        }
+
         var metricKeys = new List<string>();
         foreach (var evaluator in spec.Evaluators)
         {
@@ -92,7 +104,7 @@ public static class RunSpecValidator
             try
             {
                 // Building the metric keys builds the evaluator on stand-in data, which reads every parameter.
-                metricKeys.AddRange(info.MetricKeys(evaluator).Select(k => "eval_" + k));
+                metricKeys.AddRange(info.MetricKeys(evaluator, modelSimilarity).Select(k => "eval_" + k));
             }
             catch (Exception error) when (error is ArgumentException or SpecException or FormatException)
             {
