@@ -90,7 +90,8 @@ public sealed class CachedGISTEmbedLossTests
             model.zero_grad();
             Tensor expected = plain.Compute(inputs, null);
             expected.backward();
-            Tensor[] expectedGrads = model.parameters().Select(p => p.grad is null ? zeros_like(p) : p.grad.clone()).ToArray();
+            Tensor[] expectedGrads = model.parameters()
+                .Select(p => p.grad is null ? zeros_like(p) : p.grad.clone()).ToArray();
 
             var cachedParameters = new LossParameters(new Dictionary<string, object?>(parameters.Values)
             {

@@ -160,7 +160,7 @@ public class AdaptiveLayerLoss : SentenceLoss
         return total;
     }
 
-    /// <summary>The earlier layers (0 .. count - 1) used this step: all, or n_layers_per_step drawn at random.</summary>
+    /// <summary>The earlier layers (0 .. count - 1) of this step: all, or n_layers_per_step drawn at random.</summary>
     private List<int> ChooseLayers(int count)
     {
         if (NLayersPerStep <= 0 || NLayersPerStep >= count) return Enumerable.Range(0, count).ToList();

@@ -37,7 +37,8 @@ public sealed class ContrastiveTensionLossInBatchNegatives : SentenceLoss
         if (!SimilarityFunctions.IsKnown(similarityFunction))
         {
             throw new ArgumentException($"ContrastiveTensionLossInBatchNegatives: unknown similarity_fct " +
-                                        $"'{similarityFunction}'. Fix: use {string.Join(", ", SimilarityFunctions.Names)}.");
+                                        $"'{similarityFunction}'. Fix: use one of " +
+                                        $"{string.Join(", ", SimilarityFunctions.Names)}.");
         }
 
         SimilarityFunction = SimilarityFunctions.Canonical(similarityFunction);
