@@ -550,6 +550,27 @@ public static class LossRegistry
                     p.GetBool("contrast_positives", true), ownsGuide: true);
             },
         };
+        yield return new LossInfo
+        {
+            Name = nameof(DenoisingAutoEncoderLoss),
+            Summary = "TSDAE: a decoder must reconstruct the original sentence from the embedding of a damaged " +
+                      "copy (words deleted), which trains the encoder without labels.",
+            InputDescription = "(damaged, original) pairs, e.g. built with DenoisingAutoEncoderPairs (deletion noise " +
+                               "ratio 0.6)",
+            LabelDescription = "none",
+            MinInputColumns = 2,
+            MaxInputColumns = 2,
+            LabelKinds = [LabelKind.None],
+            Parameters =
+            [
+                new("decoder_name_or_path", "string", null,
+                    "The decoder's BERT model; only with tie_encoder_decoder: false (tied: the encoder itself)."),
+                new("tie_encoder_decoder", "bool", true,
+                    "Share the encoder's BERT weights and word embeddings with the decoder."),
+            ],
+            Factory = (m, p, _) => new DenoisingAutoEncoderLoss(m, p.GetOptionalString("decoder_name_or_path"),
+                p.GetBool("tie_encoder_decoder", true)),
+        };
     }
 
     private static string LayerWeighting(LossParameters p) =>
