@@ -22,7 +22,7 @@ public sealed class LossRegistryTests
             "BatchAllTripletLoss", "BatchHardTripletLoss", "BatchSemiHardTripletLoss", "BatchHardSoftMarginTripletLoss",
             "GISTEmbedLoss", "MegaBatchMarginLoss", "DistillKLDivLoss", "GlobalOrthogonalRegularizationLoss",
             "ContrastiveTensionLoss", "ContrastiveTensionLossInBatchNegatives", "AdaptiveLayerLoss",
-            "Matryoshka2dLoss", "CachedGISTEmbedLoss",
+            "Matryoshka2dLoss", "CachedGISTEmbedLoss", "DenoisingAutoEncoderLoss",
         ];
         Assert.Subset(LossRegistry.Names.ToHashSet(), expected.ToHashSet());
         Assert.Same(LossRegistry.Get("MultipleNegativesRankingLoss"),
@@ -155,6 +155,7 @@ public sealed class LossRegistryTests
             ("ContrastiveTensionLoss", [a, [a[0], b[1], a[2], c[3]]], () => null, new()),
             ("ContrastiveTensionLoss", [a, b], () => tensor(new[] { 1L, 0, 0, 0 }), new()),
             ("ContrastiveTensionLossInBatchNegatives", [a], () => null, new() { ["scale"] = 10.0 }),
+            ("DenoisingAutoEncoderLoss", [["dog pet", "red car", "river", "king"], a], () => null, new()),
         };
 
         foreach (var (name, columns, labels, parameters) in cases)

@@ -97,7 +97,8 @@ public sealed class DenoisingAutoEncoderLoss : SentenceLoss
 
         var mine = model.Transformer.Tokenizer;
         const string probe = "The quick brown fox jumps over the lazy dog; 1234 naïve café embeddings!";
-        NeedRetokenization = mine.VocabSize != decoderTokenizer.VocabSize || mine.LowerCase != decoderTokenizer.LowerCase ||
+        NeedRetokenization = mine.VocabSize != decoderTokenizer.VocabSize ||
+                             mine.LowerCase != decoderTokenizer.LowerCase ||
                              !mine.TokenIds(probe).SequenceEqual(decoderTokenizer.TokenIds(probe));
         decoder = new TsdaeDecoder(config, weights, model.Device);
         register_module("decoder", decoder);
@@ -117,7 +118,7 @@ public sealed class DenoisingAutoEncoderLoss : SentenceLoss
     /// <summary>True when the decoder's tokenizer differs from the model's, so targets are re-tokenized.</summary>
     public bool NeedRetokenization { get; }
 
-    /// <summary>True when the LM-head transform and bias came from a checkpoint rather than fresh initialisation.</summary>
+    /// <summary>True when the LM-head transform and bias came from a checkpoint, not fresh initialisation.</summary>
     public bool HeadFromCheckpoint { get; }
 
     public override IReadOnlyDictionary<string, object?> Config => new Dictionary<string, object?>
@@ -184,7 +185,7 @@ public sealed class DenoisingAutoEncoderLoss : SentenceLoss
         return decoderTokenizer!.Encode(texts, maxLength)[Features.InputIds].to(Model.Device);
     }
 
-    /// <summary>The model's folder when its id resolves to one (a run's base model); null for in-memory models.</summary>
+    /// <summary>The model's folder when its id resolves to one (a run's base model); null otherwise.</summary>
     private static string? TryResolve(string source)
     {
         try
