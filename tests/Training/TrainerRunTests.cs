@@ -164,6 +164,39 @@ public sealed class TrainerRunTests : IDisposable
         Assert.Equal(a, Losses(Runs.MetricsPath("seed-b")));
     }
 
+    [Fact]
+    public void Two_processes_with_the_same_seed_draw_the_same_batches_and_log_the_same_losses()
+    {
+        // A resumed run lives in a new process, so the data order must not depend on per-process hashing.
+        static List<double> Run(TinyWorkspace workspace, string name)
+        {
+            string spec = workspace.WriteSpec(name, "max_steps: 3\nlogging_steps: 1");
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = workspace.Root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.ArgumentList.Add(StTrain.Tests.Mcp.RepositoryPaths.ServerAssembly);
+            start.ArgumentList.Add("train");
+            start.ArgumentList.Add(spec);
+            start.Environment["ST_TRAIN_WORKSPACE"] = workspace.Root;
+            using var process = System.Diagnostics.Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, output);
+            return File.ReadAllLines(Path.Combine(workspace.Root, "runs", name, "metrics.jsonl"))
+                .Select(l => JsonNode.Parse(l)!.AsObject())
+                .Where(o => o.ContainsKey("train/loss"))
+                .Select(o => o["train/loss"]!.GetValue<double>())
+                .ToList();
+        }
+
+        var first = Run(workspace, "process-a");
+        Assert.Equal(3, first.Count);
+        Assert.Equal(first, Run(workspace, "process-b"));
+    }
+
     /// <summary>Simulates a crash after step 5's progress report (checkpoint-4 is on disk, checkpoint-6 is not).</summary>
     private sealed class Progress5Crash : IProgress<TrainingProgress>
     {
