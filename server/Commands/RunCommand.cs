@@ -11,7 +11,8 @@ public static class RunCommand
         var cli = new CommandLine(args);
         cli.RejectUnknown();
         if (cli.Positional.Count != 1)
-            throw new UsageException($"give exactly one spec file: ./st-train {(smoke ? "smoke" : "train")} runs/NAME/spec.yaml");
+            throw new UsageException(
+                $"give exactly one spec file: ./st-train {(smoke ? "smoke" : "train")} runs/NAME/spec.yaml");
         IProgress<TrainingProgress>? progress = Console.IsErrorRedirected ? null : new ConsoleProgressBar();
         try
         {
@@ -43,7 +44,9 @@ public static class RunCommand
             }
         }
         foreach (var error in errors) Console.Error.WriteLine(error);
-        Console.WriteLine(errors.Count == 0 ? $"{cli.Positional[0]}: valid." : $"{cli.Positional[0]}: {errors.Count} problem(s).");
+        Console.WriteLine(errors.Count == 0
+            ? $"{cli.Positional[0]}: valid."
+            : $"{cli.Positional[0]}: {errors.Count} problem(s).");
         return errors.Count == 0 ? 0 : 2;
     }
 }
