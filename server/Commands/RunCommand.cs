@@ -45,7 +45,9 @@ public static class RunCommand
             }
         }
         foreach (var error in errors) Console.Error.WriteLine(error);
-        Console.WriteLine(errors.Count == 0 ? $"{cli.Positional[0]}: valid." : $"{cli.Positional[0]}: {errors.Count} problem(s).");
+        Console.WriteLine(errors.Count == 0
+            ? $"{cli.Positional[0]}: valid."
+            : $"{cli.Positional[0]}: {errors.Count} problem(s).");
         return errors.Count == 0 ? 0 : 2;
     }
 }

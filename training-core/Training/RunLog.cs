@@ -58,7 +58,9 @@ public sealed partial class RunLog : IDisposable
         Raw($"{stamp} | {level,-5} | {message}");
     }
 
-    /// <summary>A line exactly as given (used for the VERDICT line, which monitors match from the line start).</summary>
+    /// <summary>
+    /// A line exactly as given (used for the VERDICT line, which monitors match from the line start).
+    /// </summary>
     public void Raw(string line)
     {
         line = Mask(line);
