@@ -14,12 +14,14 @@ public sealed partial class RunLog : IDisposable
     private readonly StreamWriter? file;
     private readonly TextWriter console;
     private readonly string[] secrets;
+    private readonly bool clearLine;
 
     public string? FilePath { get; }
 
     public RunLog(string? filePath, bool consoleToStderr = false, bool append = true)
     {
         console = consoleToStderr ? Console.Error : Console.Out;
+        clearLine = !(consoleToStderr ? Console.IsErrorRedirected : Console.IsOutputRedirected) && !Console.IsErrorRedirected;
         if (filePath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(filePath))!);
@@ -66,7 +68,8 @@ public sealed partial class RunLog : IDisposable
         line = Mask(line);
         lock (gate)
         {
-            console.WriteLine(line);
+            // At a terminal a progress bar may occupy the current line (on stderr): clear it first.
+            console.WriteLine(clearLine ? "\r\u001b[2K" + line : line);
             file?.WriteLine(line);
         }
     }
