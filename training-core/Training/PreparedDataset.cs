@@ -41,7 +41,7 @@ public sealed class PreparedDataset
         string path = resolve(spec.Path);
         if (!File.Exists(path))
             throw new SpecException($"{spec.Field}.path", spec.Location, $"the file '{path}' does not exist",
-                "give a path relative to the spec file, " +
+                "give a path relative to the spec's folder or to the workspace root, " +
                 "or generate the data with `./st-train data wordnet --out data/wordnet`");
         TabularDataset data;
         try

@@ -47,8 +47,21 @@ public sealed partial record RunSpec
         ? System.IO.Path.GetFullPath(System.IO.Path.Combine(workspace, dir))
         : System.IO.Path.Combine(workspace, "runs", RunName, "output");
 
-    /// <summary>A path of the spec resolved against the spec's folder.</summary>
-    public string Resolve(string path) => System.IO.Path.GetFullPath(System.IO.Path.Combine(BaseDirectory, path));
+    /// <summary>
+    /// A path of the spec: relative paths are resolved against the spec's folder, and when nothing exists there,
+    /// against the workspace root (so both `../../data/x.jsonl` and `data/x.jsonl` work for runs/NAME/spec.yaml).
+    /// When neither exists the spec-relative path is returned, and the caller's error names it.
+    /// </summary>
+    public string Resolve(string path)
+    {
+        string besideSpec = System.IO.Path.GetFullPath(System.IO.Path.Combine(BaseDirectory, path));
+        if (System.IO.Path.IsPathRooted(path) || File.Exists(besideSpec) || Directory.Exists(besideSpec)) return besideSpec;
+        string inWorkspace = System.IO.Path.GetFullPath(System.IO.Path.Combine(WorkspaceRoot, path));
+        return File.Exists(inWorkspace) || Directory.Exists(inWorkspace) ? inWorkspace : besideSpec;
+    }
+
+    /// <summary>The workspace root relative paths fall back to (ST_TRAIN_WORKSPACE, else the current directory).</summary>
+    public string WorkspaceRoot { get; init; } = RunWorkspace.Current.Root;
 
     public static RunSpec Load(string path)
     {
