@@ -32,7 +32,8 @@ namespace StTrain.Server
                                          the main job offline: WordNet data, default template, smoke test,
                                          training, VERDICT line
               serve                      MCP server over stdio (what mcp.json launches)
-              train SPEC                 run a spec: baseline, training, final model, VERDICT line
+              train SPEC [--resume]      run a spec: baseline, training, final model, VERDICT line
+                                         (--resume: continue from the newest checkpoint in output_dir)
               smoke SPEC                 the same run with max_steps=1 on tiny slices, no Hub push
               validate SPEC              check a spec without running it
               eval --model M --spec SPEC evaluate a model with a spec's evaluators

@@ -44,8 +44,8 @@ public static class EncodeCommand
             }
             writer.WriteLine(line.Append(']'));
         }
-        Console.Error.WriteLine($"Encoded {texts.Length} texts with {modelId} ({model.EmbeddingDimension} dimensions) " +
-                                $"into {output}.");
+        Console.Error.WriteLine($"Encoded {texts.Length} texts with {modelId} " +
+                                $"({model.EmbeddingDimension} dimensions) into {output}.");
         return 0;
     }
 }

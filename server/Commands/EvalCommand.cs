@@ -6,7 +6,9 @@ using StTrain.Core.Training.Spec;
 
 namespace StTrain.Server.Commands;
 
-/// <summary>`st-train eval --model M --spec SPEC [--json]`: runs the spec's evaluators on a model and prints the metrics.</summary>
+/// <summary>
+/// `st-train eval --model M --spec SPEC [--json]`: runs the spec's evaluators on a model and prints the metrics.
+/// </summary>
 public static class EvalCommand
 {
     public static int Run(string[] args)
@@ -30,7 +32,8 @@ public static class EvalCommand
             var evaluator = EvaluatorRegistry.Create(evaluatorSpec, spec.Resolve, evaluatorSpec.MaxRows);
             foreach (var (key, value) in evaluator.Evaluate(model)) metrics["eval_" + key] = value;
         }
-        if (json) Console.WriteLine(JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         else
             foreach (var (key, value) in metrics)
                 Console.WriteLine($"{key}={value.ToString("0.######", CultureInfo.InvariantCulture)}");

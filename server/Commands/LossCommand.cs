@@ -32,7 +32,10 @@ public static class LossCommand
             ? new LossSpec { Name = lossName, Params = parameters }
             : new LossSpec { Name = innerName, Params = innerParameters,
                 Wrapper = new LossSpec { Name = lossName, Params = parameters } };
-        var dataSpec = new DatasetSpec { Name = "data", Path = Path.GetFullPath(dataPath), Field = "--data", Location = "--data" };
+        var dataSpec = new DatasetSpec
+        {
+            Name = "data", Path = Path.GetFullPath(dataPath), Field = "--data", Location = "--data",
+        };
         var dataset = PreparedDataset.Load(dataSpec, p => p);
         var spec = new RunSpec
         {
@@ -43,21 +46,24 @@ public static class LossCommand
             .Concat(RunSpecValidator.ValidateData(spec, [dataset]))
             .Where(e => e.Field is not "evaluators" and not "training.batch_sampler")
             .ToList();
-        if (problems.Count > 0) throw new UsageException(string.Join(" ", problems.Select(p => $"{p.Problem}. Fix: {p.Fix}.")));
+        if (problems.Count > 0)
+            throw new UsageException(string.Join(" ", problems.Select(p => $"{p.Problem}. Fix: {p.Fix}.")));
 
         using var model = SentenceTransformer.Load(modelId);
         using var loss = SentenceTransformerTask.CreateLoss(lossSpec, model);
         model.eval();
         loss.eval();
         var rows = Enumerable.Range(0, dataset.Count).ToArray();
-        var inputs = Enumerable.Range(0, dataset.InputColumns.Count).Select(c => model.Tokenize(dataset.Texts(c, rows))).ToList();
+        var inputs = Enumerable.Range(0, dataset.InputColumns.Count)
+            .Select(c => model.Tokenize(dataset.Texts(c, rows)))
+            .ToList();
         var labels = dataset.Labels(rows)?.to(model.Device);
 
         // Cached losses back-propagate inside Compute; without autograd they only compute the value.
         using var noGrad = no_grad();
         double value = loss.Compute(inputs, labels).item<float>();
-        Console.Error.WriteLine($"{lossSpec.Wrapper?.Name ?? lossName}{(innerName is null ? "" : $"({innerName})")} on " +
-                                $"{dataset.Count} rows of {dataPath} with {modelId}:");
+        string lossLabel = (lossSpec.Wrapper?.Name ?? lossName) + (innerName is null ? "" : $"({innerName})");
+        Console.Error.WriteLine($"{lossLabel} on {dataset.Count} rows of {dataPath} with {modelId}:");
         Console.WriteLine($"loss={value.ToString("R", CultureInfo.InvariantCulture)}");
         return 0;
     }

@@ -1,6 +1,8 @@
 using System.Text;
+using System.Text.Json;
 using StTrain.Core.Data;
 using StTrain.Core.Models;
+using StTrain.Server.Mcp.Results;
 
 namespace StTrain.Server.Commands;
 
@@ -39,6 +41,7 @@ public static class MineHardNegativesCommand
           --corpus-prompt TEXT       prompt before each corpus text; --corpus-prompt-name NAME likewise
           --seed N                   seed of the random sampling strategy (default 0)
           --max-rows N               use only the first N rows of the dataset
+          --summary-json PATH        also write the summary as JSON (what the MCP tool mine_hard_negatives reads)
         """;
 
     private static readonly string[] Options =
@@ -46,7 +49,7 @@ public static class MineHardNegativesCommand
         "dataset", "model", "out", "anchor-column", "positive-column", "corpus", "corpus-column", "range-min",
         "range-max", "max-score", "min-score", "absolute-margin", "relative-margin", "num-negatives",
         "sampling-strategy", "output-format", "batch-size", "search-batch-size", "query-prompt",
-        "query-prompt-name", "corpus-prompt", "corpus-prompt-name", "seed", "max-rows",
+        "query-prompt-name", "corpus-prompt", "corpus-prompt-name", "seed", "max-rows", "summary-json",
     ];
 
     /// <summary>
@@ -129,6 +132,11 @@ public static class MineHardNegativesCommand
         var result = HardNegativeMiner.Mine(dataset, texts => model.EncodeToTensor(texts, queryOptions), options,
             corpus, crossEncoder: null, texts => model.EncodeToTensor(texts, corpusOptions), Log);
         result.Dataset.Save(output);
+        if (args.String("summary-json") is { } summaryPath)
+        {
+            File.WriteAllText(summaryPath, JsonSerializer.Serialize(MiningSummary.From(result), MiningSummary.Json));
+        }
+
         Console.Out.Write(result.Summary.Format());
         Console.Out.WriteLine($"Wrote {result.Dataset.Count} rows ({string.Join(", ", result.Dataset.ColumnNames)}) " +
                               $"to {Path.GetFullPath(output)}.");

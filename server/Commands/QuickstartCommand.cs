@@ -42,7 +42,8 @@ public static class QuickstartCommand
         string specPath = Path.Combine(workspace.RunDirectory(runName), "spec.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(specPath)!);
         File.WriteAllText(specPath, scaffolded.Text);
-        Console.WriteLine($"[2/4] Scaffolded template '{info.Name}' into {Path.GetRelativePath(workspace.Root, specPath)}.");
+        Console.WriteLine(
+            $"[2/4] Scaffolded template '{info.Name}' into {Path.GetRelativePath(workspace.Root, specPath)}.");
         foreach (string warning in scaffolded.Warnings) Console.WriteLine($"      warning: {warning}");
 
         Console.WriteLine("[3/4] Smoke test (max_steps=1 on tiny slices) ...");

@@ -8,14 +8,16 @@ public static class RunCommand
 {
     public static int Run(string[] args, bool smoke)
     {
-        var cli = new CommandLine(args);
+        var cli = new CommandLine(args, new HashSet<string> { "resume" });
+        bool resume = !smoke && cli.Flag("resume");
         cli.RejectUnknown();
         if (cli.Positional.Count != 1)
-            throw new UsageException($"give exactly one spec file: ./st-train {(smoke ? "smoke" : "train")} runs/NAME/spec.yaml");
+            throw new UsageException(
+                $"give exactly one spec file: ./st-train {(smoke ? "smoke" : "train [--resume]")} runs/NAME/spec.yaml");
         IProgress<TrainingProgress>? progress = Console.IsErrorRedirected ? null : new ConsoleProgressBar();
         try
         {
-            return RunExecutor.Execute(cli.Positional[0], smoke, RunWorkspace.Current, progress);
+            return RunExecutor.Execute(cli.Positional[0], smoke, RunWorkspace.Current, progress, resume);
         }
         finally
         {
@@ -43,7 +45,9 @@ public static class RunCommand
             }
         }
         foreach (var error in errors) Console.Error.WriteLine(error);
-        Console.WriteLine(errors.Count == 0 ? $"{cli.Positional[0]}: valid." : $"{cli.Positional[0]}: {errors.Count} problem(s).");
+        Console.WriteLine(errors.Count == 0
+            ? $"{cli.Positional[0]}: valid."
+            : $"{cli.Positional[0]}: {errors.Count} problem(s).");
         return errors.Count == 0 ? 0 : 2;
     }
 }

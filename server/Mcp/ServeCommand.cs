@@ -82,6 +82,7 @@ public static class ServeCommand
                 .WithRequestFilters(filters => filters.AddCallToolFilter(ArgumentErrorFilter.Wrap))
                 .WithTools<SkillTools>(ToolResults.Json)
                 .WithTools<RunTools>(ToolResults.Json)
+                .WithTools<DataTools>(ToolResults.Json)
                 .WithResources<SkillResources>()
                 .WithPrompts<SkillPrompts>(ToolResults.Json);
 

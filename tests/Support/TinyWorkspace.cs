@@ -46,9 +46,14 @@ public sealed class TinyWorkspace : IDisposable
         File.WriteAllLines(path, rows.Select(r => JsonSerializer.Serialize(r)));
     }
 
-    /// <summary>A spec with MNRL on the pairs and an IR evaluator named "dev"; <paramref name="training"/> is YAML.</summary>
+    /// <summary>
+    /// A spec with MNRL on the pairs and an IR evaluator named "dev"; <paramref name="training"/> is YAML.
+    /// </summary>
     public string WriteSpec(string runName, string training, string extra = "")
     {
+        string defaultLearningRate =
+            training.Contains("learning_rate", StringComparison.Ordinal) ? "" : "  learning_rate: 1e-3\n";
+        string trainingLines = training.Replace("\n", "\n  ", StringComparison.Ordinal).Insert(0, "  ");
         string yaml = $"""
             run_name: {runName}
             model:
@@ -71,7 +76,7 @@ public sealed class TinyWorkspace : IDisposable
               batch_sampler: no_duplicates
               per_device_train_batch_size: 8
               seed: 5
-            {(training.Contains("learning_rate", StringComparison.Ordinal) ? "" : "  learning_rate: 1e-3\n")}{training.Replace("\n", "\n  ", StringComparison.Ordinal).Insert(0, "  ")}
+            {defaultLearningRate}{trainingLines}
             {extra}
             """;
         string path = Path.Combine(Root, $"{runName}.yaml");

@@ -27,7 +27,9 @@ public sealed class TrainerRunTests : IDisposable
 
         var log = File.ReadAllLines(Runs.LogPath("contracts"));
         Assert.Contains(log, l => l.Contains("Evaluation (baseline", StringComparison.Ordinal));
-        Assert.Matches(@"^VERDICT: (WIN|MARGINAL|REGRESSION) \| score=\d\.\d{4} \| baseline=\d\.\d{4} \| delta=[+-]\d\.\d{4}$", log[^1]);
+        Assert.Matches(
+            @"^VERDICT: (WIN|MARGINAL|REGRESSION) \| score=\d\.\d{4} \| baseline=\d\.\d{4} \| delta=[+-]\d\.\d{4}$",
+            log[^1]);
         Assert.Single(log, l => l.StartsWith("VERDICT:", StringComparison.Ordinal));
         int baselineLine = Array.FindIndex(log, l => l.Contains("Evaluation (baseline", StringComparison.Ordinal));
         int firstStep = Array.FindIndex(log, l => l.Contains("| step 1/4", StringComparison.Ordinal));
@@ -120,7 +122,8 @@ public sealed class TrainerRunTests : IDisposable
             """);
         Assert.Equal(0, RunExecutor.Execute(spec, smoke: false, Runs));
         Assert.Equal(6, Result(Runs.ResultPath("patience"))["global_step"]!.GetValue<int>());
-        Assert.Contains(File.ReadAllLines(Runs.LogPath("patience")), l => l.Contains("Early stopping at step 6", StringComparison.Ordinal));
+        Assert.Contains(File.ReadAllLines(Runs.LogPath("patience")),
+            l => l.Contains("Early stopping at step 6", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -140,9 +143,11 @@ public sealed class TrainerRunTests : IDisposable
 
         string resumed = workspace.WriteSpec("resumed", training + "\nresume_from_checkpoint: true");
         Assert.Equal(0, RunExecutor.Execute(resumed, smoke: false, Runs));
-        Assert.Contains(File.ReadAllLines(Runs.LogPath("resumed")), l => l.Contains("Resumed from", StringComparison.Ordinal));
+        Assert.Contains(File.ReadAllLines(Runs.LogPath("resumed")),
+            l => l.Contains("Resumed from", StringComparison.Ordinal));
 
-        var a = SafeTensorsFile.Load(Path.Combine(Runs.RunDirectory("straight"), "output", "final", "model.safetensors"));
+        var a = SafeTensorsFile.Load(
+            Path.Combine(Runs.RunDirectory("straight"), "output", "final", "model.safetensors"));
         var b = SafeTensorsFile.Load(Path.Combine(output, "final", "model.safetensors"));
         foreach (var key in a.Keys)
             Assert.True(a[key].allclose(b[key], rtol: 0, atol: 1e-6), $"{key} differs after resume");
@@ -164,7 +169,42 @@ public sealed class TrainerRunTests : IDisposable
         Assert.Equal(a, Losses(Runs.MetricsPath("seed-b")));
     }
 
-    /// <summary>Simulates a crash after step 5's progress report (checkpoint-4 is on disk, checkpoint-6 is not).</summary>
+    [Fact]
+    public void Two_processes_with_the_same_seed_draw_the_same_batches_and_log_the_same_losses()
+    {
+        // A resumed run lives in a new process, so the data order must not depend on per-process hashing.
+        static List<double> Run(TinyWorkspace workspace, string name)
+        {
+            string spec = workspace.WriteSpec(name, "max_steps: 3\nlogging_steps: 1");
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = workspace.Root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.ArgumentList.Add(StTrain.Tests.Mcp.RepositoryPaths.ServerAssembly);
+            start.ArgumentList.Add("train");
+            start.ArgumentList.Add(spec);
+            start.Environment["ST_TRAIN_WORKSPACE"] = workspace.Root;
+            using var process = System.Diagnostics.Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, output);
+            return File.ReadAllLines(Path.Combine(workspace.Root, "runs", name, "metrics.jsonl"))
+                .Select(l => JsonNode.Parse(l)!.AsObject())
+                .Where(o => o.ContainsKey("train/loss"))
+                .Select(o => o["train/loss"]!.GetValue<double>())
+                .ToList();
+        }
+
+        var first = Run(workspace, "process-a");
+        Assert.Equal(3, first.Count);
+        Assert.Equal(first, Run(workspace, "process-b"));
+    }
+
+    /// <summary>
+    /// Simulates a crash after step 5's progress report (checkpoint-4 is on disk, checkpoint-6 is not).
+    /// </summary>
     private sealed class Progress5Crash : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)

@@ -86,7 +86,7 @@ public static class EvaluatorRegistry
             if (!File.Exists(path))
             {
                 throw new SpecException($"{spec.Field}.data.{role}", spec.Location,
-                    $"the file '{path}' does not exist", "give a path relative to the spec file");
+                    $"the file '{path}' does not exist", "give a path relative to the spec's folder or to the workspace root");
             }
 
             TabularDataset dataset = TabularDataset.Load(path);

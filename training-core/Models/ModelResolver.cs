@@ -9,7 +9,8 @@ public static class ModelResolver
     public static string Resolve(string idOrPath)
     {
         if (string.IsNullOrWhiteSpace(idOrPath))
-            throw new ArgumentException("The model id or path is empty; give a folder or a model id.", nameof(idOrPath));
+            throw new ArgumentException(
+                "The model id or path is empty; give a folder or a model id.", nameof(idOrPath));
 
         var tried = new List<string>();
         string expanded = idOrPath.StartsWith("~/", StringComparison.Ordinal)
@@ -17,9 +18,9 @@ public static class ModelResolver
             : idOrPath;
         if (Directory.Exists(expanded))
         {
-            if (File.Exists(Path.Combine(expanded, "modules.json")) || File.Exists(Path.Combine(expanded, "config.json")))
-                return Path.GetFullPath(expanded);
-            tried.Add($"local folder {Path.GetFullPath(expanded)} (exists but has neither modules.json nor config.json)");
+            if (IsModelFolder(expanded)) return Path.GetFullPath(expanded);
+            tried.Add(
+                $"local folder {Path.GetFullPath(expanded)} (exists but has neither modules.json nor config.json)");
         }
         else
         {
@@ -69,6 +70,9 @@ public static class ModelResolver
         }
         return Directory.GetDirectories(snapshots)
             .OrderByDescending(Directory.GetLastWriteTimeUtc)
-            .FirstOrDefault(d => File.Exists(Path.Combine(d, "config.json")) || File.Exists(Path.Combine(d, "modules.json")));
+            .FirstOrDefault(IsModelFolder);
     }
+
+    private static bool IsModelFolder(string folder) =>
+        File.Exists(Path.Combine(folder, "modules.json")) || File.Exists(Path.Combine(folder, "config.json"));
 }

@@ -9,8 +9,8 @@ using Transformer = StTrain.Core.Models.Modules.Transformer;
 namespace StTrain.Core.Models;
 
 /// <summary>
-/// A bi-encoder: a modules.json pipeline (Transformer → Pooling → [Dense…] → [Normalize]) that maps each text to one
-/// dense vector. Loads and saves the folder layout of Python sentence-transformers.
+/// A bi-encoder: a modules.json pipeline (Transformer → Pooling → [Dense…] → [Normalize]) that maps each text
+/// to one dense vector. Loads and saves the folder layout of Python sentence-transformers.
 /// </summary>
 public sealed class SentenceTransformer : nn.Module<Features, Features>
 {
@@ -28,16 +28,19 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
     /// <summary>The folder or id the model was loaded from (written to model cards as base_model).</summary>
     public string? Source { get; init; }
 
-    public SentenceTransformer(IReadOnlyList<PipelineModule> pipeline, IReadOnlyDictionary<string, string>? prompts = null)
+    public SentenceTransformer(IReadOnlyList<PipelineModule> pipeline,
+        IReadOnlyDictionary<string, string>? prompts = null)
         : base(nameof(SentenceTransformer))
     {
         if (pipeline.Count == 0 || pipeline[0] is not Transformer transformer)
-            throw new ArgumentException("A sentence-transformers pipeline starts with a Transformer module.", nameof(pipeline));
+            throw new ArgumentException(
+                "A sentence-transformers pipeline starts with a Transformer module.", nameof(pipeline));
         Transformer = transformer;
         stages = pipeline.ToList();
         for (int i = 0; i < stages.Count; i++)
             register_module(i.ToString(System.Globalization.CultureInfo.InvariantCulture), stages[i]);
-        this.prompts = new Dictionary<string, string>(prompts ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        this.prompts = new Dictionary<string, string>(
+            prompts ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         Device = CPU;
     }
 
@@ -106,7 +109,9 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
             $"({(prompts.Count == 0 ? "it has none" : string.Join(", ", prompts.Keys))}).");
     }
 
-    /// <summary>Embeds <paramref name="texts"/> for inference, returning one float array per text in input order.</summary>
+    /// <summary>
+    /// Embeds <paramref name="texts"/> for inference, returning one float array per text in input order.
+    /// </summary>
     public float[][] Encode(IReadOnlyList<string> texts, EncodeOptions? options = null)
     {
         using var scope = NewDisposeScope();
@@ -153,7 +158,8 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
             {
                 if (dim < 1 || dim > output.shape[1])
                     throw new ArgumentException(
-                        $"truncate_dim {dim} is out of range; this model's embeddings have {output.shape[1]} dimensions.");
+                        $"truncate_dim {dim} is out of range; " +
+                        $"this model's embeddings have {output.shape[1]} dimensions.");
                 output = output.narrow(1, 0, dim).contiguous();
                 if (NormalizesEmbeddings && !options.Normalize) return output;
             }
@@ -169,8 +175,9 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
     /// A randomly initialised model: BERT with <paramref name="config"/>, the given pooling mode and optional
     /// normalisation. Used for training from scratch and for small test models.
     /// </summary>
-    public static SentenceTransformer CreateFromScratch(Bert.BertConfig config, Tokenization.WordPieceTokenizer tokenizer,
-        string poolingMode = "mean", bool normalize = false, int? maxSeqLength = null)
+    public static SentenceTransformer CreateFromScratch(Bert.BertConfig config,
+        Tokenization.WordPieceTokenizer tokenizer, string poolingMode = "mean", bool normalize = false,
+        int? maxSeqLength = null)
     {
         TorchRuntime.Initialize();
         var transformer = new Transformer(new Bert.BertModel(config), tokenizer,

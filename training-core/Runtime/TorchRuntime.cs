@@ -23,7 +23,9 @@ public static class TorchRuntime
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetEnv(string name, string value, int overwrite);
 
-    /// <summary>Runs before any other code of this assembly, so TorchSharp never loads without the compat shim.</summary>
+    /// <summary>
+    /// Runs before any other code of this assembly, so TorchSharp never loads without the compat shim.
+    /// </summary>
 #pragma warning disable CA2255 // The shim must be in place before any TorchSharp type initialises.
     [ModuleInitializer]
     internal static void OnModuleLoad() => Initialize();

@@ -24,7 +24,7 @@ public sealed class EpochPlan(IReadOnlyList<BatchSampler> samplers, string strat
         }
 
         var order = perDataset.SelectMany((batches, d) => Enumerable.Repeat(d, batches.Count)).ToArray();
-        new Random(HashCode.Combine(seed, epoch, 0xda7a)).Shuffle(order);
+        BatchSampler.RandomFor(seed, epoch, 0xda7a).Shuffle(order);
         var next = new int[perDataset.Count];
         foreach (int d in order) result.Add((d, perDataset[d][next[d]++]));
         return result;

@@ -20,13 +20,15 @@ public sealed class LearningRateSchedule
     {
         if (!TrainingArguments.Schedulers.Contains(type))
             throw new ArgumentException(
-                $"lr_scheduler_type '{type}' is not supported; use one of {string.Join(", ", TrainingArguments.Schedulers)}.");
+                $"lr_scheduler_type '{type}' is not supported; " +
+                $"use one of {string.Join(", ", TrainingArguments.Schedulers)}.");
         this.type = type;
         warmup = Math.Max(0, warmupSteps);
         total = Math.Max(1, totalSteps);
-        double Arg(string key, double fallback) => kwargs is not null && kwargs.TryGetValue(key, out var v) && v is not null
-            ? Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)
-            : fallback;
+        double Arg(string key, double fallback) =>
+            kwargs is not null && kwargs.TryGetValue(key, out var v) && v is not null
+                ? Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)
+                : fallback;
         cycles = Arg("num_cycles", type == "cosine" ? 0.5 : 1.0);
         power = Arg("power", 1.0);
         endRatio = Arg("lr_end", 1e-7) / learningRate;

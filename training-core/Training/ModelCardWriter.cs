@@ -28,19 +28,28 @@ public static class ModelCardWriter
             _ => "pipeline_tag: sentence-similarity",
         });
         card.AppendLine("tags:");
-        foreach (string tag in new[] { "sentence-transformers", spec.ModelType == "SentenceTransformer" ? "sentence-similarity" : spec.ModelType.ToLowerInvariant(), "feature-extraction", "generated_from_trainer", "st-train", $"loss:{spec.Loss.Name}" })
+        string taskTag = spec.ModelType == "SentenceTransformer"
+            ? "sentence-similarity"
+            : spec.ModelType.ToLowerInvariant();
+        foreach (string tag in new[]
+        {
+            "sentence-transformers", taskTag, "feature-extraction", "generated_from_trainer", "st-train",
+            $"loss:{spec.Loss.Name}",
+        })
             card.AppendLine($"- {tag}");
         card.AppendLine("datasets:");
         foreach (var dataset in spec.Train) card.AppendLine($"- {Q(dataset.Path)}");
         card.AppendLine("metrics:");
-        foreach (string key in metrics.Keys.Where(k => k != "eval_loss")) card.AppendLine($"- {key.Replace("eval_", "", StringComparison.Ordinal)}");
+        foreach (string key in metrics.Keys.Where(k => k != "eval_loss"))
+            card.AppendLine($"- {key.Replace("eval_", "", StringComparison.Ordinal)}");
         if (result.PrimaryMetric is { } primary && metrics.TryGetValue(primary, out double value))
         {
             card.AppendLine("model-index:");
             card.AppendLine($"- name: {Q(spec.RunName)}");
             card.AppendLine("  results:");
             card.AppendLine("  - task:");
-            card.AppendLine($"      type: {(spec.ModelType == "CrossEncoder" ? "reranking" : "information-retrieval")}");
+            string taskType = spec.ModelType == "CrossEncoder" ? "reranking" : "information-retrieval";
+            card.AppendLine($"      type: {taskType}");
             card.AppendLine("    dataset:");
             card.AppendLine($"      name: {Q(spec.Evaluators.FirstOrDefault()?.Name ?? "eval")}");
             card.AppendLine("    metrics:");
@@ -52,12 +61,15 @@ public static class ModelCardWriter
         card.AppendLine();
         card.AppendLine($"# {spec.RunName}");
         card.AppendLine();
-        card.AppendLine($"A {spec.ModelType} fine-tuned from `{spec.Model.Id}` with st-train on {trainRows} training rows.");
+        card.AppendLine(
+            $"A {spec.ModelType} fine-tuned from `{spec.Model.Id}` with st-train on {trainRows} training rows.");
         card.AppendLine();
         card.AppendLine("## Training");
         card.AppendLine();
-        card.AppendLine($"- Loss: `{lossDescription}`" +
-                        (lossConfig.Count > 0 ? " with " + string.Join(", ", lossConfig.Select(kv => $"{kv.Key}={Show(kv.Value)}")) : ""));
+        string lossParameters = lossConfig.Count > 0
+            ? " with " + string.Join(", ", lossConfig.Select(kv => $"{kv.Key}={Show(kv.Value)}"))
+            : "";
+        card.AppendLine($"- Loss: `{lossDescription}`" + lossParameters);
         card.AppendLine($"- Evaluators: {evaluatorDescription}");
         card.AppendLine($"- Data: {string.Join(", ", spec.Train.Select(d => $"`{d.Path}`"))}");
         card.AppendLine();
@@ -92,7 +104,8 @@ public static class ModelCardWriter
         card.AppendLine();
         card.AppendLine("## Usage");
         card.AppendLine();
-        card.AppendLine("Load the folder with sentence-transformers in Python (`SentenceTransformer(path)`), or with st-train:");
+        card.AppendLine("Load the folder with sentence-transformers in Python (`SentenceTransformer(path)`), " +
+                        "or with st-train:");
         card.AppendLine();
         card.AppendLine("```bash");
         card.AppendLine("./st-train encode --model PATH_TO_THIS_FOLDER --input texts.txt --output embeddings.jsonl");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using StTrain.Core.Data;
 using StTrain.Core.Training.Spec;
 using static TorchSharp.torch;
@@ -40,7 +41,8 @@ public sealed class PreparedDataset
         string path = resolve(spec.Path);
         if (!File.Exists(path))
             throw new SpecException($"{spec.Field}.path", spec.Location, $"the file '{path}' does not exist",
-                "give a path relative to the spec file, or generate the data with `./st-train data wordnet --out data/wordnet`");
+                "give a path relative to the spec's folder or to the workspace root, " +
+                "or generate the data with `./st-train data wordnet --out data/wordnet`");
         TabularDataset data;
         try
         {
@@ -73,7 +75,9 @@ public sealed class PreparedDataset
         return new PreparedDataset(spec.Name, data, path);
     }
 
-    /// <summary>The texts of input column <paramref name="column"/> for the given rows, with an optional prompt.</summary>
+    /// <summary>
+    /// The texts of input column <paramref name="column"/> for the given rows, with an optional prompt.
+    /// </summary>
     public List<string> Texts(int column, int[] rows, string? prompt = null)
     {
         string name = InputColumns[column];
@@ -90,28 +94,31 @@ public sealed class PreparedDataset
         return texts;
     }
 
-    /// <summary>The label values of the given rows as a tensor: int64 class ids, float32 scores or [B, K] vectors.</summary>
+    /// <summary>
+    /// The label values of the given rows as a tensor: int64 class ids, float32 scores or [B, K] vectors.
+    /// </summary>
     public Tensor? Labels(int[] rows)
     {
         if (LabelIndex is not int index) return null;
         var values = rows.Select(r => Data[r, index]).ToList();
         if (values.All(v => v is long or int)) return tensor(values.Select(Convert.ToInt64).ToArray());
         if (values.All(v => v is long or int or double or float))
-            return tensor(values.Select(v => Convert.ToSingle(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            return tensor(values.Select(v => Convert.ToSingle(v, CultureInfo.InvariantCulture)).ToArray());
         if (values.All(v => v is IEnumerable<object?>))
         {
             var vectors = values.Cast<IEnumerable<object?>>()
-                .Select(v => v.Select(x => Convert.ToSingle(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
+                .Select(v => v.Select(x => Convert.ToSingle(x, CultureInfo.InvariantCulture)).ToArray())
                 .ToList();
             int width = vectors[0].Length;
             if (vectors.Any(v => v.Length != width))
-                throw new InvalidDataException($"{SourcePath}: label vectors of column '{LabelColumn}' differ in length.");
+                throw new InvalidDataException(
+                    $"{SourcePath}: label vectors of column '{LabelColumn}' differ in length.");
             return tensor(vectors.SelectMany(v => v).ToArray(), [vectors.Count, width]);
         }
         var bad = rows.First(r => Data[r, index] is not (long or int or double or float));
         throw new InvalidDataException(
-            $"{SourcePath}: row {bad + 1}, column '{LabelColumn}' is {Describe(Data[bad, index])}; labels are numbers " +
-            "(a float score, an integer class) or lists of numbers.");
+            $"{SourcePath}: row {bad + 1}, column '{LabelColumn}' is {Describe(Data[bad, index])}; " +
+            "labels are numbers (a float score, an integer class) or lists of numbers.");
     }
 
     /// <summary>What kind of label the column holds: none, integer, float or float vector.</summary>

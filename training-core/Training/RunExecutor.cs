@@ -20,9 +20,12 @@ public static class RunExecutor
 
     public const int SmokeEvaluatorRows = 32;
 
-    public static int Execute(string specPath, bool smoke, RunWorkspace workspace, IProgress<TrainingProgress>? progress = null)
+    /// <param name="resume">Continue from the newest checkpoint in output_dir (as resume_from_checkpoint: true).</param>
+    public static int Execute(string specPath, bool smoke, RunWorkspace workspace,
+        IProgress<TrainingProgress>? progress = null, bool resume = false)
     {
         var spec = RunSpec.Load(specPath);
+        if (resume) spec = spec with { Training = spec.Training with { ResumeFromCheckpoint = "latest" } };
         string resultPath = smoke
             ? Path.Combine(workspace.RunDirectory(spec.RunName), "smoke_result.json")
             : workspace.ResultPath(spec.RunName);

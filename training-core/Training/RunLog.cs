@@ -14,12 +14,14 @@ public sealed partial class RunLog : IDisposable
     private readonly StreamWriter? file;
     private readonly TextWriter console;
     private readonly string[] secrets;
+    private readonly bool clearLine;
 
     public string? FilePath { get; }
 
     public RunLog(string? filePath, bool consoleToStderr = false, bool append = true)
     {
         console = consoleToStderr ? Console.Error : Console.Out;
+        clearLine = !(consoleToStderr ? Console.IsErrorRedirected : Console.IsOutputRedirected) && !Console.IsErrorRedirected;
         if (filePath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(filePath))!);
@@ -58,13 +60,16 @@ public sealed partial class RunLog : IDisposable
         Raw($"{stamp} | {level,-5} | {message}");
     }
 
-    /// <summary>A line exactly as given (used for the VERDICT line, which monitors match from the line start).</summary>
+    /// <summary>
+    /// A line exactly as given (used for the VERDICT line, which monitors match from the line start).
+    /// </summary>
     public void Raw(string line)
     {
         line = Mask(line);
         lock (gate)
         {
-            console.WriteLine(line);
+            // At a terminal a progress bar may occupy the current line (on stderr): clear it first.
+            console.WriteLine(clearLine ? "\r\u001b[2K" + line : line);
             file?.WriteLine(line);
         }
     }

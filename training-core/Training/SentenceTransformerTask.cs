@@ -52,7 +52,8 @@ public sealed class SentenceTransformerTask : ITrainingTask
 
     public string EvaluatorDescription => evaluators.Count == 0
         ? "none"
-        : string.Join(", ", evaluators.Select(e => e.Name.Length > 0 ? $"{e.GetType().Name}:{e.Name}" : e.GetType().Name));
+        : string.Join(", ",
+            evaluators.Select(e => e.Name.Length > 0 ? $"{e.GetType().Name}:{e.Name}" : e.GetType().Name));
 
     public IReadOnlyDictionary<string, object?> LossConfig => losses[0].Config;
 
@@ -109,7 +110,8 @@ public sealed class SentenceTransformerTask : ITrainingTask
                 using var scope = NewDisposeScope();
                 var rows = Enumerable.Range(start, Math.Min(batchSize, EvalData.Count - start)).ToArray();
                 var inputs = Enumerable.Range(0, EvalData.InputColumns.Count)
-                    .Select(c => model.Tokenize(EvalData.Texts(c, rows, columnPrompts.GetValueOrDefault(EvalData.InputColumns[c]))))
+                    .Select(c => model.Tokenize(
+                        EvalData.Texts(c, rows, columnPrompts.GetValueOrDefault(EvalData.InputColumns[c]))))
                     .ToList();
                 total += loss.Compute(inputs, EvalData.Labels(rows)?.to(model.Device)).item<float>();
                 batches++;
@@ -142,7 +144,8 @@ public sealed class SentenceTransformerTask : ITrainingTask
             foreach (var (name, parameter) in model.named_parameters())
             {
                 if (!source.TryGetValue(name, out var value))
-                    throw new InvalidDataException($"{directory} lacks the weight '{name}' of the model being trained.");
+                    throw new InvalidDataException(
+                        $"{directory} lacks the weight '{name}' of the model being trained.");
                 parameter.copy_(value);
             }
             string lossState = Path.Combine(directory, LossStateFile);

@@ -69,26 +69,31 @@ public sealed class Trainer
         var plan = StepPlan.Create(args with { MaxSteps = options.Smoke ? 1 : args.MaxSteps }, batchesPerEpoch);
 
         var parameters = task.TrainableParameters();
-        var optimizer = CreateOptimizer(parameters);
+        using var optimizer = CreateOptimizer(parameters);
         var schedule = new LearningRateSchedule(args.LrSchedulerType, plan.WarmupSteps, plan.TotalSteps,
             args.LearningRate, args.LrSchedulerKwargs);
         string? verdictKey = VerdictKey(spec, task.PrimaryMetricKey);
-        bool greaterIsBetter = args.GreaterIsBetter ?? !(verdictKey?.EndsWith("loss", StringComparison.Ordinal) ?? false);
+        bool verdictIsLoss = verdictKey?.EndsWith("loss", StringComparison.Ordinal) ?? false;
+        bool greaterIsBetter = args.GreaterIsBetter ?? !verdictIsLoss;
 
         log.Info($"Training {task.ModelType} from {task.BaseModel}: {task.TrainData.Sum(d => d.Count)} rows in " +
-                 $"{task.TrainData.Count} dataset(s), {batchesPerEpoch} batches/epoch, {plan.TotalSteps} optimizer steps, " +
+                 $"{task.TrainData.Count} dataset(s), {batchesPerEpoch} batches/epoch, " +
+                 $"{plan.TotalSteps} optimizer steps, " +
                  $"batch size {args.PerDeviceTrainBatchSize} x {args.GradientAccumulationSteps} accumulation, " +
                  $"lr {args.LearningRate.ToString("G3", CultureInfo.InvariantCulture)} ({args.LrSchedulerType}, " +
-                 $"{plan.WarmupSteps} warmup steps), loss {task.LossDescription}, device {TorchSharp.torch.get_default_device()}.");
+                 $"{plan.WarmupSteps} warmup steps), loss {task.LossDescription}, " +
+                 $"device {TorchSharp.torch.get_default_device()}.");
         if (args.Bf16 || args.Fp16)
-            log.Warn("bf16/fp16 autocast is not applied on CPU (it is slower there than float32); training in float32.");
+            log.Warn("bf16/fp16 autocast is not applied on CPU (it is slower there than float32); " +
+                     "training in float32.");
 
         // Resume, or evaluate the untouched model first: the baseline every verdict is measured against.
         var state = new TrainerState { TotalSteps = plan.TotalSteps };
         if (resumeFrom is not null)
         {
             state = RestoreCheckpoint(resumeFrom, optimizer);
-            log.Info($"Resumed from {resumeFrom} at step {state.GlobalStep} (epoch {state.Epoch}, batch {state.BatchInEpoch}).");
+            log.Info($"Resumed from {resumeFrom} at step {state.GlobalStep} " +
+                     $"(epoch {state.Epoch}, batch {state.BatchInEpoch}).");
         }
         else
         {
@@ -147,7 +152,8 @@ public sealed class Trainer
                     double meanLoss = state.LossSinceLog / Math.Max(1, state.StepsSinceLog);
                     double lr = args.LearningRate * schedule.Factor(Math.Max(0, state.GlobalStep - 1));
                     double rate = samplesSinceLog / Math.Max(1e-9, throughput.Elapsed.TotalSeconds);
-                    log.Info($"step {state.GlobalStep}/{plan.TotalSteps} | epoch {epoch:0.00} | loss {Format(meanLoss)} | " +
+                    log.Info($"step {state.GlobalStep}/{plan.TotalSteps} | epoch {epoch:0.00} | " +
+                             $"loss {Format(meanLoss)} | " +
                              $"lr {lr.ToString("0.000e+0", CultureInfo.InvariantCulture)} | {rate:0.0} samples/s");
                     var row = new Dictionary<string, double>
                     {
@@ -220,11 +226,14 @@ public sealed class Trainer
 
         // The final model: the best checkpoint when asked for, then the last evaluation that the verdict reads.
         int finalWeightsStep = state.GlobalStep;
-        if (args.LoadBestModelAtEnd && state.BestModelCheckpoint is { } bestCheckpoint && Directory.Exists(bestCheckpoint))
+        if (args.LoadBestModelAtEnd && state.BestModelCheckpoint is { } bestCheckpoint &&
+            Directory.Exists(bestCheckpoint))
         {
-            log.Info($"Loading the best model from {bestCheckpoint} ({verdictKey}={Format(state.BestMetric ?? double.NaN)}).");
+            log.Info($"Loading the best model from {bestCheckpoint} " +
+                     $"({verdictKey}={Format(state.BestMetric ?? double.NaN)}).");
             task.Restore(bestCheckpoint);
-            finalWeightsStep = int.Parse(Path.GetFileName(bestCheckpoint)["checkpoint-".Length..], CultureInfo.InvariantCulture);
+            finalWeightsStep = int.Parse(Path.GetFileName(bestCheckpoint)["checkpoint-".Length..],
+                CultureInfo.InvariantCulture);
         }
         Dictionary<string, double> finalMetrics;
         if (evaluatedAt.TryGetValue(finalWeightsStep, out var known))
@@ -246,7 +255,9 @@ public sealed class Trainer
             state.BaselineMetrics.TryGetValue(verdictKey, out double baseline))
             verdict = Verdict.From(score, baseline, greaterIsBetter);
 
-        string curves = options.Smoke ? Path.Combine(runDir, "smoke", "curves.png") : workspace.CurvesPath(spec.RunName);
+        string curves = options.Smoke
+            ? Path.Combine(runDir, "smoke", "curves.png")
+            : workspace.CurvesPath(spec.RunName);
         try
         {
             metrics.RenderCurves(curves, "train/loss", verdictKey is null ? "train/loss" : "eval/" + verdictKey);
@@ -294,7 +305,8 @@ public sealed class Trainer
     }
 
     private static Dictionary<string, double> Prefixed(IReadOnlyDictionary<string, double> values, string prefix) =>
-        values.ToDictionary(kv => prefix + (kv.Key.StartsWith("eval_", StringComparison.Ordinal) ? kv.Key[5..] : kv.Key),
+        values.ToDictionary(
+            kv => prefix + (kv.Key.StartsWith("eval_", StringComparison.Ordinal) ? kv.Key[5..] : kv.Key),
             kv => kv.Value);
 
     private static string Format(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
@@ -309,10 +321,13 @@ public sealed class Trainer
         var noDecay = parameters.Where(p => NoDecay(p.Name)).Select(p => p.Parameter).ToList();
         var groups = new List<AdamW.ParamGroup>();
         if (decay.Count > 0)
-            groups.Add(new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = args.WeightDecay, LearningRate = args.LearningRate }));
+            groups.Add(new AdamW.ParamGroup(decay,
+                new AdamW.Options { weight_decay = args.WeightDecay, LearningRate = args.LearningRate }));
         if (noDecay.Count > 0)
-            groups.Add(new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0.0, LearningRate = args.LearningRate }));
-        return optim.AdamW(groups, args.LearningRate, args.AdamBeta1, args.AdamBeta2, args.AdamEpsilon, args.WeightDecay);
+            groups.Add(new AdamW.ParamGroup(noDecay,
+                new AdamW.Options { weight_decay = 0.0, LearningRate = args.LearningRate }));
+        return optim.AdamW(groups, args.LearningRate, args.AdamBeta1, args.AdamBeta2, args.AdamEpsilon,
+            args.WeightDecay);
     }
 
     private string? ResolveResume(string outputDir)
@@ -324,10 +339,12 @@ public sealed class Trainer
             return Directory.Exists(path)
                 ? path
                 : throw new SpecException("training.resume_from_checkpoint", spec.SourcePath,
-                    $"the checkpoint folder '{path}' does not exist", "give a checkpoint-N folder or true for the newest");
+                    $"the checkpoint folder '{path}' does not exist",
+                    "give a checkpoint-N folder or true for the newest");
         }
         var newest = Checkpoints(outputDir).LastOrDefault();
-        if (newest is null) log.Info($"resume_from_checkpoint: no checkpoint in {outputDir} yet; starting from scratch.");
+        if (newest is null)
+            log.Info($"resume_from_checkpoint: no checkpoint in {outputDir} yet; starting from scratch.");
         return newest;
     }
 
@@ -381,7 +398,9 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>Writes into a temporary sibling folder and renames it, so a killed run never leaves half a folder.</summary>
+    /// <summary>
+    /// Writes into a temporary sibling folder and renames it, so a killed run never leaves half a folder.
+    /// </summary>
     public static void SaveAtomically(string directory, Action<string> write)
     {
         string temp = directory + ".partial";

@@ -17,7 +17,9 @@ public sealed record Verdict(string Outcome, double Score, double Baseline, doub
         return new Verdict(outcome, score, baseline, delta);
     }
 
-    /// <summary>The single line monitors scrape: VERDICT: WIN|MARGINAL|REGRESSION | score=S | baseline=B | delta=D.</summary>
+    /// <summary>
+    /// The single line monitors scrape: VERDICT: WIN|MARGINAL|REGRESSION | score=S | baseline=B | delta=D.
+    /// </summary>
     public string Line(string? extra = null)
     {
         string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);

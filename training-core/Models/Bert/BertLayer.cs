@@ -4,7 +4,9 @@ using static TorchSharp.torch.nn;
 
 namespace StTrain.Core.Models.Bert;
 
-/// <summary>One transformer layer: self-attention block, then the feed-forward block, each with residual + LayerNorm.</summary>
+/// <summary>
+/// One transformer layer: self-attention block, then the feed-forward block, each with residual + LayerNorm.
+/// </summary>
 internal sealed class BertLayer : Module<Tensor, Tensor, Tensor>
 {
     private readonly BertAttention attention;

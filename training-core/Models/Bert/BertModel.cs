@@ -7,7 +7,8 @@ namespace StTrain.Core.Models.Bert;
 
 /// <summary>
 /// A BERT encoder whose sub-module names follow Hugging Face's BertModel, so its state dict reads and writes the
-/// same keys as a Python checkpoint (embeddings.word_embeddings.weight, encoder.layer.0.attention.self.query.weight…).
+/// same keys as a Python checkpoint
+/// (embeddings.word_embeddings.weight, encoder.layer.0.attention.self.query.weight…).
 /// </summary>
 public sealed class BertModel : Module<Tensor, Tensor, Tensor, Tensor>
 {
@@ -50,7 +51,9 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor, Tensor>
         return outputs;
     }
 
-    /// <summary>Turns recomputation of each layer in the backward pass on or off (less memory, ~30% more time).</summary>
+    /// <summary>
+    /// Turns recomputation of each layer in the backward pass on or off (less memory, ~30% more time).
+    /// </summary>
     public bool GradientCheckpointing
     {
         get => encoder.GradientCheckpointing;

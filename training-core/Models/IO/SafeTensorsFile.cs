@@ -27,7 +27,8 @@ public static class SafeTensorsFile
     };
 
     /// <summary>Writes the tensors (moved to CPU, made contiguous) to <paramref name="path"/>.</summary>
-    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
@@ -43,7 +44,8 @@ public static class SafeTensorsFile
         {
             using var cpu = tensors[name].detach().cpu().contiguous();
             if (!DTypes.TryGetValue(cpu.dtype, out var dtype))
-                throw new NotSupportedException($"Tensor '{name}' has dtype {cpu.dtype}, which safetensors output does not support.");
+                throw new NotSupportedException(
+                    $"Tensor '{name}' has dtype {cpu.dtype}, which safetensors output does not support.");
             byte[] bytes = cpu.bytes.ToArray();
             header[name] = new JsonObject
             {
@@ -76,7 +78,8 @@ public static class SafeTensorsFile
         stream.ReadExactly(lengthBytes);
         ulong headerLength = BitConverter.ToUInt64(lengthBytes);
         if (headerLength > 100_000_000 || (long)headerLength + 8 > stream.Length)
-            throw new InvalidDataException($"{path} is not a safetensors file (header length {headerLength} is out of range).");
+            throw new InvalidDataException(
+                $"{path} is not a safetensors file (header length {headerLength} is out of range).");
         var headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         using var header = JsonDocument.Parse(headerBytes);

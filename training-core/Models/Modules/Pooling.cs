@@ -21,7 +21,8 @@ public sealed class Pooling : PipelineModule
     /// <summary>When false, prompt tokens ("prompt_length" feature) are left out of the pooled average.</summary>
     public bool IncludePrompt { get; init; } = true;
 
-    public static readonly string[] ModeNames = ["mean", "cls", "max", "mean_sqrt_len_tokens", "weightedmean", "lasttoken"];
+    public static readonly string[] ModeNames =
+        ["mean", "cls", "max", "mean_sqrt_len_tokens", "weightedmean", "lasttoken"];
 
     public Pooling(int wordEmbeddingDimension) : base(nameof(Pooling))
     {
@@ -46,8 +47,8 @@ public sealed class Pooling : PipelineModule
     public override string DefaultFolderName(int index) => $"{index}_Pooling";
 
     public int OutputDimension =>
-        WordEmbeddingDimension * new[] { ClsToken, MaxTokens, MeanTokens, MeanSqrtLenTokens, WeightedMeanTokens, LastToken }
-            .Count(on => on);
+        WordEmbeddingDimension *
+        new[] { ClsToken, MaxTokens, MeanTokens, MeanSqrtLenTokens, WeightedMeanTokens, LastToken }.Count(on => on);
 
     public override Features forward(Features features)
     {

@@ -1,3 +1,5 @@
+using StTrain.Core.Data;
+
 namespace StTrain.Core.Training.Sampling;
 
 /// <summary>
@@ -20,9 +22,16 @@ public abstract class BatchSampler
 
     public abstract IReadOnlyList<int[]> Batches(int epoch);
 
+    /// <summary>
+    /// The generator for one (seed, epoch, purpose). HashCode.Combine is randomised per process, so it must not be used
+    /// here: a resumed run in a new process has to draw exactly the batches the first process drew.
+    /// </summary>
+    public static DeterministicRandom RandomFor(long seed, int epoch, long purpose) =>
+        new(unchecked(seed * 0x100000001B3L + epoch * 0x9E3779B1L + purpose));
+
     protected int[] Permutation(int count, int epoch)
     {
-        var random = new Random(HashCode.Combine(Seed, epoch, 0x5eed));
+        var random = RandomFor(Seed, epoch, 0x5eed);
         var order = Enumerable.Range(0, count).ToArray();
         random.Shuffle(order);
         return order;
@@ -122,7 +131,7 @@ public sealed class GroupByLabelBatchSampler : BatchSampler
 
     public override IReadOnlyList<int[]> Batches(int epoch)
     {
-        var random = new Random(HashCode.Combine(Seed, epoch, 0x1abe1));
+        var random = RandomFor(Seed, epoch, 0x1abe1);
         var chunks = new List<int[]>();
         foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => Convert.ToString(labels[i],
                      System.Globalization.CultureInfo.InvariantCulture)).OrderBy(g => g.Key, StringComparer.Ordinal))

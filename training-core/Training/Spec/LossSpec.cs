@@ -1,6 +1,8 @@
 namespace StTrain.Core.Training.Spec;
 
-/// <summary>The `loss:` section: a registered loss, its parameters, and an optional wrapper (e.g. MatryoshkaLoss).</summary>
+/// <summary>
+/// The `loss:` section: a registered loss, its parameters, and an optional wrapper (e.g. MatryoshkaLoss).
+/// </summary>
 public sealed record LossSpec
 {
     public required string Name { get; init; }

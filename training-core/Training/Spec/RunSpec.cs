@@ -17,13 +17,17 @@ public sealed partial record RunSpec
     public DatasetSpec? Eval { get; init; }
     public required LossSpec Loss { get; init; }
 
-    /// <summary>Per-dataset losses for multi-dataset runs (dataset name → loss); others use <see cref="Loss"/>.</summary>
+    /// <summary>
+    /// Per-dataset losses for multi-dataset runs (dataset name → loss); others use <see cref="Loss"/>.
+    /// </summary>
     public IReadOnlyDictionary<string, LossSpec> Losses { get; init; } = new Dictionary<string, LossSpec>();
     public IReadOnlyList<EvaluatorSpec> Evaluators { get; init; } = [];
     public TrainingArguments Training { get; init; } = new();
     public HubSpec Hub { get; init; } = new();
 
-    /// <summary>The metric key (e.g. eval_dev_cosine_ndcg@10) the verdict compares; defaults as the validator says.</summary>
+    /// <summary>
+    /// The metric key (e.g. eval_dev_cosine_ndcg@10) the verdict compares; defaults as the validator says.
+    /// </summary>
     public string? VerdictMetric { get; init; }
 
     /// <summary>The spec file, and the folder relative paths in it are resolved against.</summary>
@@ -43,13 +47,27 @@ public sealed partial record RunSpec
         ? System.IO.Path.GetFullPath(System.IO.Path.Combine(workspace, dir))
         : System.IO.Path.Combine(workspace, "runs", RunName, "output");
 
-    /// <summary>A path of the spec resolved against the spec's folder.</summary>
-    public string Resolve(string path) => System.IO.Path.GetFullPath(System.IO.Path.Combine(BaseDirectory, path));
+    /// <summary>
+    /// A path of the spec: relative paths are resolved against the spec's folder, and when nothing exists there,
+    /// against the workspace root (so both `../../data/x.jsonl` and `data/x.jsonl` work for runs/NAME/spec.yaml).
+    /// When neither exists the spec-relative path is returned, and the caller's error names it.
+    /// </summary>
+    public string Resolve(string path)
+    {
+        string besideSpec = System.IO.Path.GetFullPath(System.IO.Path.Combine(BaseDirectory, path));
+        if (System.IO.Path.IsPathRooted(path) || File.Exists(besideSpec) || Directory.Exists(besideSpec)) return besideSpec;
+        string inWorkspace = System.IO.Path.GetFullPath(System.IO.Path.Combine(WorkspaceRoot, path));
+        return File.Exists(inWorkspace) || Directory.Exists(inWorkspace) ? inWorkspace : besideSpec;
+    }
+
+    /// <summary>The workspace root relative paths fall back to (ST_TRAIN_WORKSPACE, else the current directory).</summary>
+    public string WorkspaceRoot { get; init; } = RunWorkspace.Current.Root;
 
     public static RunSpec Load(string path)
     {
         if (!File.Exists(path))
-            throw new SpecException("spec", path, "the spec file does not exist", "give the path of a run spec YAML file");
+            throw new SpecException("spec", path, "the spec file does not exist",
+                "give the path of a run spec YAML file");
         return Parse(File.ReadAllText(path), path);
     }
 
@@ -66,7 +84,8 @@ public sealed partial record RunSpec
                 "fix the YAML syntax at that line (indentation, a missing ':' or an unclosed quote)");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode)
-            throw new SpecException("spec", file, "the file holds no YAML mapping", "start from a template in templates/");
+            throw new SpecException("spec", file, "the file holds no YAML mapping",
+                "start from a template in templates/");
 
         var root = new SpecNode(stream.Documents[0].RootNode, "", file);
         RejectUnknown(root, TopLevel);
@@ -100,7 +119,9 @@ public sealed partial record RunSpec
             Evaluators = root["evaluators"] is { IsNull: false } evaluators
                 ? evaluators.Items.Select(ParseEvaluator).ToList()
                 : [],
-            Training = root["training"] is { IsNull: false } training ? ParseTraining(training) : new TrainingArguments(),
+            Training = root["training"] is { IsNull: false } training
+                ? ParseTraining(training)
+                : new TrainingArguments(),
             Hub = root["hub"] is { IsNull: false } hub ? ParseHub(hub) : new HubSpec(),
             VerdictMetric = root["verdict_metric"]?.String(),
             SourcePath = System.IO.Path.GetFullPath(file),
@@ -135,7 +156,10 @@ public sealed partial record RunSpec
         for (int j = 0; j <= b.Length; j++) d[0, j] = j;
         for (int i = 1; i <= a.Length; i++)
             for (int j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            {
+                int substitution = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + substitution);
+            }
         return d[a.Length, b.Length];
     }
 
@@ -176,12 +200,15 @@ public sealed partial record RunSpec
     {
         RejectUnknown(node, ["path", "columns", "rename", "max_rows"]);
         int? maxRows = node["max_rows"]?.Int();
-        if (maxRows is < 1) throw node["max_rows"]!.Error("must be at least 1", "remove max_rows or give a positive cap");
+        if (maxRows is < 1)
+            throw node["max_rows"]!.Error("must be at least 1", "remove max_rows or give a positive cap");
         return new DatasetSpec
         {
             Name = name,
             Path = Required(node, "path").String(),
-            Columns = node["columns"] is { IsNull: false } columns ? columns.Items.Select(c => c.String()).ToList() : null,
+            Columns = node["columns"] is { IsNull: false } columns
+                ? columns.Items.Select(c => c.String()).ToList()
+                : null,
             Rename = StringMap(node["rename"]),
             MaxRows = maxRows,
             Location = $"{node.File}:{node.Line}",
@@ -191,7 +218,8 @@ public sealed partial record RunSpec
 
     private static LossSpec ParseLoss(SpecNode node)
     {
-        if (node.IsScalar) return new LossSpec { Name = node.String(), Location = $"{node.File}:{node.Line}", Field = node.Path };
+        if (node.IsScalar)
+            return new LossSpec { Name = node.String(), Location = $"{node.File}:{node.Line}", Field = node.Path };
         RejectUnknown(node, ["name", "params", "wrapper"]);
         return new LossSpec
         {
@@ -223,7 +251,8 @@ public sealed partial record RunSpec
         RejectUnknown(node, ["push", "repo_id", "private", "token_env", "endpoint", "token"]);
         if (node["token"] is not null)
             throw node["token"]!.Error("holds a token in the spec",
-                "remove it; put the token in an environment variable and name it with hub.token_env (default HF_TOKEN)");
+                "remove it; put the token in an environment variable " +
+                "and name it with hub.token_env (default HF_TOKEN)");
         return new HubSpec
         {
             Push = node["push"]?.Bool() ?? false,
@@ -264,7 +293,9 @@ public sealed partial record RunSpec
         int Positive(string key, int fallback)
         {
             int value = node[key]?.Int() ?? fallback;
-            return value >= 1 ? value : throw node[key]!.Error($"{value} is not positive", $"give {key} a value of 1 or more");
+            return value >= 1
+                ? value
+                : throw node[key]!.Error($"{value} is not positive", $"give {key} a value of 1 or more");
         }
 
         var evalStrategyNode = node["eval_strategy"] ?? node["evaluation_strategy"];

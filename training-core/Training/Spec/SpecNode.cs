@@ -25,7 +25,9 @@ public sealed class SpecNode
     public bool IsMapping => node is YamlMappingNode;
     public bool IsSequence => node is YamlSequenceNode;
     public bool IsScalar => node is YamlScalarNode;
-    public bool IsNull => node is YamlScalarNode { Value: null or "" or "null" or "~" } s && s.Style == YamlDotNet.Core.ScalarStyle.Plain;
+    public bool IsNull =>
+        node is YamlScalarNode { Value: null or "" or "null" or "~" } s &&
+        s.Style == YamlDotNet.Core.ScalarStyle.Plain;
 
     public SpecException Error(string message, string fix) => new(Path, $"{File}:{Line}", message, fix);
 
@@ -88,7 +90,8 @@ public sealed class SpecNode
     };
 
     /// <summary>True when the scalar is a whole number (no '.', no exponent).</summary>
-    public bool LooksIntegral => IsScalar && long.TryParse(Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
+    public bool LooksIntegral =>
+        IsScalar && long.TryParse(Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
 
     /// <summary>Reads one YAML value (a number, true/false, a [list] or text) written on a command line.</summary>
     public static object? ParseValue(string yaml, string origin)
@@ -103,7 +106,9 @@ public sealed class SpecNode
             throw new SpecException(origin, origin, $"'{yaml}' is not a valid value ({error.Message})",
                 "write a number, true/false, a list like [384, 128] or plain text");
         }
-        return stream.Documents.Count == 0 ? null : new SpecNode(stream.Documents[0].RootNode, origin, origin).ToObject();
+        return stream.Documents.Count == 0
+            ? null
+            : new SpecNode(stream.Documents[0].RootNode, origin, origin).ToObject();
     }
 
     /// <summary>The value as a plain .NET object: string, long, double, bool, null, list or dictionary.</summary>

@@ -53,7 +53,9 @@ public sealed record TrainingArguments
     public bool Fp16 { get; init; }
     public bool GradientCheckpointing { get; init; }
 
-    /// <summary>Prompts per input column name (column → prompt text), prepended during training and evaluation.</summary>
+    /// <summary>
+    /// Prompts per input column name (column → prompt text), prepended during training and evaluation.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Prompts { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Spec field names this record understands (for "unknown field" errors with suggestions).</summary>

@@ -1,0 +1,220 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using StTrain.Core.Data;
+using StTrain.Server.Mcp.Results;
+using StTrain.Skill;
+
+namespace StTrain.Server.Mcp.Tools;
+
+/// <summary>Data preparation: hard-negative mining.</summary>
+[McpServerToolType]
+public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
+{
+    private static readonly string[] Extensions = [".jsonl", ".json", ".csv", ".tsv", ".parquet"];
+
+    /// <summary>mine_hard_negatives.</summary>
+    [McpServerTool(Name = "mine_hard_negatives", Title = "Mine hard negatives", Destructive = false,
+        Idempotent = true, OpenWorld = false, UseStructuredContent = true,
+        OutputSchemaType = typeof(MineHardNegativesResult))]
+    [Description("Runs `st-train mine-hard-negatives` in a child process and waits for it: embeds the anchors and "
+                 + "positives of an (anchor, positive) dataset with a bi-encoder, searches exactly, and writes the "
+                 + "dataset with mined negatives. Both paths are relative to the workspace and must stay inside it. "
+                 + "Returns the output path, the row count and the score summary (positive, negative, difference). "
+                 + "See dataset_formats, 'Hard-negative mining', for the options.")]
+    public Task<CallToolResult> MineHardNegatives(
+        [Description("The (anchor, positive) dataset, relative to the workspace (.jsonl, .json, .csv, .tsv or "
+                     + ".parquet), e.g. data/wordnet/reverse_dictionary/train.jsonl.")]
+        string dataset,
+        [Description("Where to write the mined dataset, relative to the workspace; the extension picks the format, "
+                     + "e.g. data/mined/train.jsonl.")]
+        string output_path,
+        [Description("The retriever that scores candidates: a bundled id, a Hugging Face cache id or a folder "
+                     + "(default sentence-transformers/all-MiniLM-L6-v2).")]
+        string model = "sentence-transformers/all-MiniLM-L6-v2",
+        [Description("Negatives per anchor (default 3, at least 1).")]
+        int num_negatives = 3,
+        [Description("Skip this many of the best candidates, likely unlabelled positives (default 0).")]
+        int range_min = 0,
+        [Description("Consider candidates up to this rank (default: derived from range_min and num_negatives).")]
+        int? range_max = null,
+        [Description("Drop a candidate when its score + this margin exceeds the positive's score.")]
+        double? absolute_margin = null,
+        [Description("Drop a candidate scoring above positive − |positive| × this margin (e.g. 0.05).")]
+        double? relative_margin = null,
+        [Description("Drop candidates scoring above this value.")]
+        double? max_score = null,
+        [Description("Drop candidates scoring below this value.")]
+        double? min_score = null,
+        [Description("top (the hardest in the window, default) or random (a sample of the window).")]
+        string sampling_strategy = HardNegativeMiningOptions.Top,
+        [Description("triplet (default), n-tuple, labeled-pair or labeled-list.")]
+        string output_format = HardNegativeMiningOptions.Triplet,
+        [Description("Add the retriever's scores (a scores column, or scores in place of the labels).")]
+        bool output_scores = false,
+        [Description("Column of the anchors (default: the first column).")]
+        string? anchor_column = null,
+        [Description("Column of the positives (default: the second column).")]
+        string? positive_column = null,
+        [Description("Mine only the first N rows of the dataset (default: all).")]
+        int? max_rows = null,
+        [Description("Give up after this many seconds (default 900, at most 3600).")]
+        int timeout_seconds = 900,
+        CancellationToken cancellationToken = default) => ToolResults.GuardAsync(async () =>
+    {
+        var datasetFull = InsideWorkspace("dataset", dataset);
+        var outputFull = InsideWorkspace("output_path", output_path);
+        if (!File.Exists(datasetFull))
+        {
+            throw new SkillException($"dataset '{dataset}' does not exist in the workspace ({datasetFull}). Build "
+                                     + "data with `./st-train data wordnet --out data/wordnet` or give an existing "
+                                     + "file.");
+        }
+
+        if (!Extensions.Contains(Path.GetExtension(outputFull).ToLowerInvariant()))
+        {
+            throw new SkillException($"output_path '{output_path}' must end in {string.Join(", ", Extensions)}: "
+                                     + "the extension picks the file format.");
+        }
+
+        if (string.Equals(datasetFull, outputFull, StringComparison.Ordinal))
+        {
+            throw new SkillException("output_path is the dataset itself; write the mined rows to a new file.");
+        }
+
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw new SkillException(
+                "model is empty; give a bundled id such as sentence-transformers/all-MiniLM-L6-v2.");
+        }
+
+        if (timeout_seconds is < 1 or > 3600)
+        {
+            throw new SkillException($"timeout_seconds must be between 1 and 3600 (got {timeout_seconds}).");
+        }
+
+        if (range_max is { } upper && upper <= range_min)
+        {
+            throw new SkillException(
+                $"range_max ({upper}) must be greater than range_min ({range_min}): the window would be empty.");
+        }
+
+        if (max_rows is < 1)
+        {
+            throw new SkillException($"max_rows must be at least 1 (got {max_rows}); omit it to mine every row.");
+        }
+
+        try
+        {
+            new HardNegativeMiningOptions
+            {
+                NumNegatives = num_negatives, RangeMin = range_min, RangeMax = range_max,
+                AbsoluteMargin = absolute_margin, RelativeMargin = relative_margin, MaxScore = max_score,
+                MinScore = min_score, SamplingStrategy = sampling_strategy, OutputFormat = output_format,
+            }.Validate();
+        }
+        catch (ArgumentException invalid)
+        {
+            throw new SkillException(invalid.Message);
+        }
+
+        var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture);
+        var logPath = Path.Combine(skill.Workspace.Root, "logs", $"mine-hard-negatives-{stamp}.log");
+        var summaryPath = Path.Combine(skill.Workspace.Root, "logs", $"mine-hard-negatives-{stamp}.summary.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(outputFull)!);
+        var arguments = new List<string>
+        {
+            "mine-hard-negatives", "--dataset", datasetFull, "--model", model, "--out", outputFull,
+            "--num-negatives", Text(num_negatives), "--range-min", Text(range_min),
+            "--sampling-strategy", sampling_strategy, "--output-format", output_format,
+            "--summary-json", summaryPath,
+        };
+        AddOption(arguments, "range-max", range_max);
+        AddOption(arguments, "absolute-margin", absolute_margin);
+        AddOption(arguments, "relative-margin", relative_margin);
+        AddOption(arguments, "max-score", max_score);
+        AddOption(arguments, "min-score", min_score);
+        AddOption(arguments, "max-rows", max_rows);
+        AddOption(arguments, "anchor-column", anchor_column);
+        AddOption(arguments, "positive-column", positive_column);
+        if (output_scores)
+        {
+            arguments.Add("--output-scores");
+        }
+
+        var info = StTrainCommand.StartInfo(skill.Workspace.Root, skill.Paths.ContentRoot, [.. arguments]);
+        logger.LogInformation("mine_hard_negatives: {Command}", StTrainCommand.Describe(info));
+        var outcome = await ChildCommand.RunAsync(
+            info, logPath, TimeSpan.FromSeconds(timeout_seconds), cancellationToken);
+        var logDisplay = skill.Workspace.Display(logPath);
+        if (outcome.ExitCode != 0 || !File.Exists(summaryPath))
+        {
+            throw new SkillException((outcome.TimedOut
+                                         ? $"Mining stopped after {timeout_seconds} s; mine fewer rows (max_rows) or "
+                                           + "raise timeout_seconds."
+                                         : $"Mining failed (exit code {outcome.ExitCode}).")
+                                     + $" Log: {logDisplay}. Last lines:\n" + string.Join('\n', outcome.Tail));
+        }
+
+        var summary = JsonSerializer.Deserialize<MiningSummary>(File.ReadAllText(summaryPath), MiningSummary.Json)
+                      ?? throw new SkillException($"The mining summary {summaryPath} is empty.");
+        var result = new MineHardNegativesResult(skill.Workspace.Display(outputFull), summary.Rows, summary.Columns,
+            summary, Math.Round(outcome.Duration.TotalSeconds, 1), logDisplay);
+        var text = new StringBuilder();
+        text.AppendLine($"Mined {summary.Rows} rows ({string.Join(", ", summary.Columns)}) into {result.OutputPath} "
+                        + $"from {summary.UniqueQueries} queries and a corpus of {summary.CorpusSize} texts "
+                        + $"(range_max {summary.RangeMax}, {summary.OutputFormat}).");
+        text.AppendLine($"Scores: positive mean {Text(summary.Positive.Mean)}, negative mean "
+                        + $"{Text(summary.Negative.Mean)}, difference mean {Text(summary.Difference.Mean)}.");
+        if (summary.MaximumPossibleRows > summary.Rows)
+        {
+            text.AppendLine($"{summary.MaximumPossibleRows - summary.Rows} of {summary.MaximumPossibleRows} possible "
+                            + "rows lack enough valid negatives: widen range_max or loosen the margins.");
+        }
+
+        text.Append($"Use it in a spec as data.train.path: ../../{result.OutputPath}");
+        return ToolResults.Create(result, text.ToString());
+    });
+
+    // The full path of a workspace-relative path; anything that would leave the workspace is refused.
+    private string InsideWorkspace(string argument, string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new SkillException($"{argument} is empty; give a path relative to the workspace.");
+        }
+
+        var root = Path.GetFullPath(skill.Workspace.Root);
+        var full = Path.GetFullPath(Path.Combine(root, path));
+        // Path.Combine keeps an absolute path as given, so one check covers both '..' and absolute paths.
+        if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar,
+                StringComparison.Ordinal))
+        {
+            throw new SkillException($"{argument} '{path}' is outside the workspace {root}. Give a path relative to "
+                                     + "the workspace, such as data/pairs.jsonl, without '..' leading out of it.");
+        }
+
+        return full;
+    }
+
+    private static void AddOption(List<string> arguments, string name, object? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        arguments.Add("--" + name);
+        arguments.Add(value is IFormattable formattable
+            ? formattable.ToString(null, CultureInfo.InvariantCulture)
+            : value.ToString()!);
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(double? value) => value?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "n/a";
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using StTrain.Core.Data;
+using Xunit;
+
+namespace StTrain.Tests.Mcp;
+
+/// <summary>mine_hard_negatives through a real MCP client: a tiny dataset mined by the bundled model in a child
+/// process, and refusals for arguments that are wrong or leave the workspace.</summary>
+public sealed class MineHardNegativesToolTests
+{
+    private static readonly (string Anchor, string Positive)[] Pairs =
+    [
+        ("a domesticated carnivorous mammal that barks", "dog"),
+        ("a small domesticated feline", "cat"),
+        ("a large body of salt water", "sea"),
+        ("a natural stream of water flowing to the sea", "river"),
+        ("a tall perennial woody plant", "tree"),
+        ("a warm-blooded egg-laying vertebrate with feathers", "bird"),
+        ("a motor vehicle with four wheels", "car"),
+        ("a building where people live", "house"),
+        ("a written work bound between covers", "book"),
+        ("the fleshy seed-bearing part of a plant", "fruit"),
+        ("a male monarch", "king"),
+        ("a large town", "city"),
+    ];
+
+    private static string WriteDataset(string workspace)
+    {
+        var path = Path.Combine(workspace, "data", "pairs.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllLines(path,
+            Pairs.Select(p => JsonSerializer.Serialize(new { anchor = p.Anchor, positive = p.Positive })));
+        return path;
+    }
+
+    [Fact]
+    public async Task Mines_a_tiny_dataset_in_a_child_process_and_returns_the_path_rows_and_scores()
+    {
+        await using var session = await ServerSession.StartAsync();
+        WriteDataset(session.Workspace);
+
+        var result = await session.CallOkAsync("mine_hard_negatives", new
+        {
+            dataset = "data/pairs.jsonl", output_path = "data/mined/pairs.jsonl", num_negatives = 2, range_min = 0,
+            range_max = 6, sampling_strategy = "top", output_format = "n-tuple",
+        });
+
+        Assert.Equal("data/mined/pairs.jsonl", result.GetProperty("output_path").GetString());
+        var mined = TabularDataset.Load(Path.Combine(session.Workspace, "data", "mined", "pairs.jsonl"));
+        Assert.Equal(mined.Count, result.GetProperty("row_count").GetInt64());
+        Assert.Equal(["anchor", "positive", "negative_1", "negative_2"],
+            result.GetProperty("columns").EnumerateArray().Select(c => c.GetString()!));
+        Assert.Equal(Pairs.Length, mined.Count); // a corpus of 12 positives leaves every anchor 11 candidates
+        var positives = Pairs.ToDictionary(p => p.Anchor, p => p.Positive);
+        for (var row = 0; row < mined.Count; row++)
+        {
+            var anchor = (string)mined[row, 0]!;
+            Assert.Equal(positives[anchor], mined[row, 1]);
+            foreach (var column in new[] { 2, 3 })
+            {
+                var negative = (string)mined[row, column]!;
+                Assert.Contains(negative, positives.Values); // drawn from the corpus of positives ...
+                Assert.NotEqual(positives[anchor], negative); // ... never the anchor's own positive
+            }
+        }
+
+        var summary = result.GetProperty("summary");
+        Assert.Equal(Pairs.Length, summary.GetProperty("positive").GetProperty("count").GetInt64());
+        Assert.Equal(2 * Pairs.Length, summary.GetProperty("negative").GetProperty("count").GetInt64());
+        Assert.Equal(Pairs.Length, summary.GetProperty("corpus_size").GetInt32());
+        Assert.Equal(6, summary.GetProperty("range_max").GetInt32());
+        var positiveMean = summary.GetProperty("positive").GetProperty("mean").GetDouble();
+        var negativeMean = summary.GetProperty("negative").GetProperty("mean").GetDouble();
+        Assert.Equal(positiveMean - negativeMean,
+            summary.GetProperty("difference").GetProperty("mean").GetDouble(), 4);
+        Assert.InRange(positiveMean, -1.0, 1.0); // cosine scores of normalized embeddings
+        Assert.True(File.Exists(Path.Combine(session.Workspace, result.GetProperty("log_path").GetString()!)));
+    }
+
+    [Theory]
+    [InlineData("../outside.jsonl", "data/out.jsonl", "outside the workspace")]
+    [InlineData("/etc/hostname", "data/out.jsonl", "outside the workspace")]
+    [InlineData("data/pairs.jsonl", "../../out.jsonl", "outside the workspace")]
+    [InlineData("data/pairs.jsonl", "/tmp/st-train-mined.jsonl", "outside the workspace")]
+    [InlineData("data/missing.jsonl", "data/out.jsonl", "does not exist")]
+    [InlineData("data/pairs.jsonl", "data/out.txt", "must end in")]
+    [InlineData("data/pairs.jsonl", "data/pairs.jsonl", "dataset itself")]
+    public async Task Paths_outside_the_workspace_or_unusable_are_tool_errors(
+        string dataset, string output, string expected)
+    {
+        await using var session = await ServerSession.StartAsync();
+        WriteDataset(session.Workspace);
+
+        var result = await session.CallAsync("mine_hard_negatives", new { dataset, output_path = output });
+
+        Assert.True(result.IsError);
+        Assert.Contains(expected, ServerSession.TextOf(result), StringComparison.Ordinal);
+        Assert.False(File.Exists("/tmp/st-train-mined.jsonl"));
+    }
+
+    [Fact]
+    public async Task Bad_options_are_tool_errors_that_name_the_option()
+    {
+        await using var session = await ServerSession.StartAsync();
+        WriteDataset(session.Workspace);
+        var cases = new (object Arguments, string Expected)[]
+        {
+            (new { dataset = "data/pairs.jsonl", output_path = "o.jsonl", num_negatives = 0 }, "num_negatives"),
+            (new { dataset = "data/pairs.jsonl", output_path = "o.jsonl", sampling_strategy = "best" },
+                "sampling_strategy"),
+            (new { dataset = "data/pairs.jsonl", output_path = "o.jsonl", output_format = "pairs" }, "output_format"),
+            (new { dataset = "data/pairs.jsonl", output_path = "o.jsonl", range_min = 10, range_max = 5 },
+                "range_max"),
+            (new { dataset = "data/pairs.jsonl", output_path = "o.jsonl", num_negatives = "three" },
+                "Bad arguments"),
+        };
+
+        foreach (var (arguments, expected) in cases)
+        {
+            var result = await session.CallAsync("mine_hard_negatives", arguments);
+            Assert.True(result.IsError, $"expected a tool error for {JsonSerializer.Serialize(arguments)}");
+            Assert.Contains(expected, ServerSession.TextOf(result), StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(session.Workspace, "o.jsonl")));
+    }
+}
