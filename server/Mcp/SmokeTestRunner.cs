@@ -33,7 +33,7 @@ public sealed class SmokeTestRunner(SkillServices skill, ILogger<SmokeTestRunner
                 log.WriteLine(line);
             }
 
-            if (TrainingProgress.TryParse(line) is { } step)
+            if (LogLineProgress.TryParse(line) is { } step)
             {
                 progress?.Report(new ProgressNotificationValue
                 {

@@ -121,7 +121,7 @@ public sealed class TrainingSupervisor(SkillServices skill, ILogger<TrainingSupe
                 var exited = job.Process.HasExited;
                 position = await ReadNewLinesAsync(job.ConsoleLog, position, pending, line =>
                 {
-                    if (TrainingProgress.TryParse(line) is { } step && step.Step > lastReported)
+                    if (LogLineProgress.TryParse(line) is { } step && step.Step > lastReported)
                     {
                         lastReported = step.Step;
                         Notify(job, new ProgressNotificationValue

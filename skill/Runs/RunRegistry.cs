@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using RunResult = StTrain.Core.Training.RunResult;
 
 namespace StTrain.Skill.Runs;
 
@@ -46,11 +46,11 @@ public sealed class RunRegistry(RunWorkspace workspace)
         var specHash = SpecHash.Compute(specPath);
         var smoke = RunJson.Read<SmokeRecord>(Workspace.SmokeRecordPath(name), out var smokeProblem);
         var launch = RunJson.Read<LaunchRecord>(Workspace.LaunchRecordPath(name), out var launchProblem);
-        var result = RunJson.Read<RunResult>(Workspace.ResultPath(name), out var resultProblem);
+        var result = RunResult.TryRead(Workspace.ResultPath(name), out var resultProblem);
         problems.AddRange(new[] { smokeProblem, launchProblem, resultProblem }.OfType<string>());
 
         // result.json from a smoke run describes the smoke test, not training.
-        if (result is not null && IsSmokeResult(result))
+        if (result is { Smoke: true })
         {
             result = null;
         }
@@ -85,7 +85,7 @@ public sealed class RunRegistry(RunWorkspace workspace)
         string name, RunResult? result, LaunchRecord? launch, bool smokeCurrent)
     {
         var processAlive = launch is { ExitCode: null } && ProcessLiveness.IsAlive(launch.ProcessId, launch.StartedAt);
-        var status = result?.Status?.Trim().ToLowerInvariant();
+        var status = result?.Status.Trim().ToLowerInvariant();
 
         if (status == "finished")
         {
@@ -115,7 +115,7 @@ public sealed class RunRegistry(RunWorkspace workspace)
         {
             // A trainer started by hand (not by this server): alive if the pid it recorded still runs.
             var alive = result!.ProcessId is not { } pid
-                        || !DateTimeOffset.TryParse(result.StartedAt, CultureInfo.InvariantCulture, out var started)
+                        || result.StartedAt is not { } started
                         || ProcessLiveness.IsAlive(pid, started);
             return alive
                 ? (RunStatus.Running, null)
@@ -125,11 +125,6 @@ public sealed class RunRegistry(RunWorkspace workspace)
 
         return (smokeCurrent ? RunStatus.SmokePassed : RunStatus.Scaffolded, null);
     }
-
-    private static bool IsSmokeResult(RunResult result) =>
-        result.Smoke is { ValueKind: JsonValueKind.True }
-        || result.Smoke is { ValueKind: JsonValueKind.Object } smoke
-           && smoke.TryGetProperty("enabled", out var enabled) && enabled.ValueKind == JsonValueKind.True;
 
     private JsonElement? LatestMetrics(string name, List<string> problems)
     {

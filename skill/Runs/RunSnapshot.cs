@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RunResult = StTrain.Core.Training.RunResult;
 
 namespace StTrain.Skill.Runs;
 

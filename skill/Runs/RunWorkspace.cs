@@ -1,19 +1,26 @@
+using TrainerWorkspace = StTrain.Core.Training.RunWorkspace;
+
 namespace StTrain.Skill.Runs;
 
 /// <summary>
 /// Where a run's files live, relative to the workspace root the trainer runs in: runs/{RUN_NAME}/ for the spec,
-/// result, metrics, curves and the server's own records, logs/ for the tee log and the experiments table.
+/// result, metrics, curves and the server's own records, logs/ for the tee log and the experiments table. The files
+/// the trainer writes are located by the core's <see cref="TrainerWorkspace"/>, so their paths are defined once;
+/// this class adds run-name validation and the server's own records.
 /// </summary>
 public sealed class RunWorkspace(string root)
 {
+    /// <summary>The trainer's view of the same workspace (result, metrics, curves, log, experiments table).</summary>
+    public TrainerWorkspace Trainer { get; } = new(Path.GetFullPath(root));
+
     /// <summary>The workspace root (the folder `st-train` commands run in).</summary>
-    public string Root { get; } = Path.GetFullPath(root);
+    public string Root => Trainer.Root;
 
     /// <summary>runs/ under the root.</summary>
-    public string RunsDirectory => Path.Combine(Root, "runs");
+    public string RunsDirectory => Trainer.RunsDirectory;
 
     /// <summary>runs/{name}/.</summary>
-    public string RunDirectory(string name) => Path.Combine(RunsDirectory, RunNames.Validate(name));
+    public string RunDirectory(string name) => Trainer.RunDirectory(RunNames.Validate(name));
 
     /// <summary>runs/{name}/spec.yaml.</summary>
     public string SpecPath(string name) => Path.Combine(RunDirectory(name), "spec.yaml");
@@ -22,13 +29,13 @@ public sealed class RunWorkspace(string root)
     public static string RelativeSpecPath(string name) => $"runs/{RunNames.Validate(name)}/spec.yaml";
 
     /// <summary>runs/{name}/result.json, written by the trainer.</summary>
-    public string ResultPath(string name) => Path.Combine(RunDirectory(name), "result.json");
+    public string ResultPath(string name) => Trainer.ResultPath(RunNames.Validate(name));
 
     /// <summary>runs/{name}/metrics.jsonl, written by the trainer.</summary>
-    public string MetricsPath(string name) => Path.Combine(RunDirectory(name), "metrics.jsonl");
+    public string MetricsPath(string name) => Trainer.MetricsPath(RunNames.Validate(name));
 
     /// <summary>runs/{name}/curves.png, written by the trainer.</summary>
-    public string CurvesPath(string name) => Path.Combine(RunDirectory(name), "curves.png");
+    public string CurvesPath(string name) => Trainer.CurvesPath(RunNames.Validate(name));
 
     /// <summary>runs/{name}/smoke.json: the server's record of the last smoke test.</summary>
     public string SmokeRecordPath(string name) => Path.Combine(RunDirectory(name), "smoke.json");
@@ -46,10 +53,10 @@ public sealed class RunWorkspace(string root)
     public string SmokeLogPath(string name) => Path.Combine(RunDirectory(name), "smoke.console.log");
 
     /// <summary>logs/{name}.log: the trainer's tee of every line.</summary>
-    public string LogPath(string name) => Path.Combine(Root, "logs", RunNames.Validate(name) + ".log");
+    public string LogPath(string name) => Trainer.LogPath(RunNames.Validate(name));
 
     /// <summary>logs/experiments.md: one table row per run.</summary>
-    public string ExperimentsPath => Path.Combine(Root, "logs", "experiments.md");
+    public string ExperimentsPath => Trainer.ExperimentsPath;
 
     /// <summary>A path shown to clients: relative to the root when inside it.</summary>
     public string Display(string path)

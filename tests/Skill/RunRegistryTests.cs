@@ -87,6 +87,36 @@ public sealed class RunRegistryTests : IDisposable
     }
 
     [Fact]
+    public void A_result_without_run_name_or_status_is_still_read_through_the_core_type()
+    {
+        Spec("bare");
+        File.WriteAllText(_workspace.ResultPath("bare"),
+            """{"verdict":"WIN","metrics":{"eval_dev_ndcg@10":0.5,"eval_dev_mrr@10":"NaN"}}""");
+
+        var snapshot = Registry.Snapshot("bare");
+
+        Assert.Equal(RunStatus.Scaffolded, snapshot.Status);
+        Assert.Empty(snapshot.Problems);
+        Assert.Equal("bare", snapshot.Result!.RunName);
+        Assert.Equal(StTrain.Core.Training.RunResult.UnknownStatus, snapshot.Result.Status);
+        Assert.Equal(0.5, snapshot.Result.Metrics!["eval_dev_ndcg@10"]);
+        Assert.True(double.IsNaN(snapshot.Result.Metrics["eval_dev_mrr@10"]));
+    }
+
+    [Fact]
+    public void Trainer_files_resolve_to_the_same_paths_as_the_core_workspace()
+    {
+        var core = new StTrain.Core.Training.RunWorkspace(_workspace.Root);
+
+        Assert.Equal(core.ResultPath("r1"), _workspace.ResultPath("r1"));
+        Assert.Equal(core.MetricsPath("r1"), _workspace.MetricsPath("r1"));
+        Assert.Equal(core.CurvesPath("r1"), _workspace.CurvesPath("r1"));
+        Assert.Equal(core.LogPath("r1"), _workspace.LogPath("r1"));
+        Assert.Equal(core.ExperimentsPath, _workspace.ExperimentsPath);
+        Assert.Equal(Path.Combine(core.RunDirectory("r1"), "smoke.json"), _workspace.SmokeRecordPath("r1"));
+    }
+
+    [Fact]
     public void A_malformed_result_is_reported_as_a_problem_not_thrown()
     {
         Spec("garbled");
@@ -127,7 +157,7 @@ public sealed class RunRegistryTests : IDisposable
     [InlineData("step: 5 loss=0.5", 5, null)]
     public void Step_progress_is_read_off_log_lines(string line, long step, long? total)
     {
-        var progress = TrainingProgress.TryParse(line);
+        var progress = LogLineProgress.TryParse(line);
 
         Assert.NotNull(progress);
         Assert.Equal(step, progress.Step);
@@ -137,7 +167,7 @@ public sealed class RunRegistryTests : IDisposable
     [Fact]
     public void Lines_without_a_step_are_not_progress()
     {
-        Assert.Null(TrainingProgress.TryParse("eval_dev_cosine_accuracy=0.91"));
-        Assert.Null(TrainingProgress.TryParse("stepping into the evaluator"));
+        Assert.Null(LogLineProgress.TryParse("eval_dev_cosine_accuracy=0.91"));
+        Assert.Null(LogLineProgress.TryParse("stepping into the evaluator"));
     }
 }

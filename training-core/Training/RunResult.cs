@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace StTrain.Core.Training;
 
@@ -40,6 +41,28 @@ public sealed record RunResult
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    // Readers (the MCP server, people's scripts) must not lose a whole result because a hand-edited or older file
+    // lacks run_name or status, so reading drops the `required` check and TryRead fills those two in afterwards.
+    private static readonly JsonSerializerOptions ReadOptions = new(Options)
+    {
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                static info =>
+                {
+                    foreach (var property in info.Properties)
+                    {
+                        property.IsRequired = false;
+                    }
+                },
+            },
+        },
+    };
+
+    /// <summary>What <see cref="Status"/> holds when a result.json read back has no "status" field.</summary>
+    public const string UnknownStatus = "unknown";
+
     public void Write(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -48,15 +71,38 @@ public sealed record RunResult
         File.Move(temp, path, overwrite: true);
     }
 
-    public static RunResult? TryRead(string path)
+    public static RunResult? TryRead(string path) => TryRead(path, out _);
+
+    /// <summary>
+    /// Reads result.json, or null when it is absent or unreadable (then <paramref name="problem"/> names the file and
+    /// the reason). A missing run_name becomes the run folder's name; a missing status becomes
+    /// <see cref="UnknownStatus"/>.
+    /// </summary>
+    public static RunResult? TryRead(string path, out string? problem)
     {
+        problem = null;
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Options);
+            var result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), ReadOptions);
+            if (result is null)
+            {
+                problem = $"{path} could not be read: it holds JSON null instead of an object.";
+                return null;
+            }
+
+            // Both are null here only when the file lacks them (the resolver above lets that through).
+            string? runName = result.RunName;
+            string? status = result.Status;
+            return result with
+            {
+                RunName = runName ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "",
+                Status = status ?? UnknownStatus,
+            };
         }
-        catch (JsonException)
+        catch (Exception error) when (error is JsonException or IOException or NotSupportedException)
         {
+            problem = $"{path} could not be read: {error.Message}";
             return null;
         }
     }

@@ -12,7 +12,8 @@ public sealed record RunWorkspace(string Root)
     public string LogsDirectory => Path.Combine(Root, "logs");
     public string LogPath(string runName) => Path.Combine(LogsDirectory, $"{runName}.log");
     public string ExperimentsPath => Path.Combine(LogsDirectory, "experiments.md");
-    public string RunDirectory(string runName) => Path.Combine(Root, "runs", runName);
+    public string RunsDirectory => Path.Combine(Root, "runs");
+    public string RunDirectory(string runName) => Path.Combine(RunsDirectory, runName);
     public string ResultPath(string runName) => Path.Combine(RunDirectory(runName), "result.json");
     public string MetricsPath(string runName) => Path.Combine(RunDirectory(runName), "metrics.jsonl");
     public string CurvesPath(string runName) => Path.Combine(RunDirectory(runName), "curves.png");

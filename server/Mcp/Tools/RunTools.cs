@@ -179,7 +179,7 @@ public sealed class RunTools(
             ? MatchTroubleshooting((snapshot.Error ?? "") + "\n" + string.Join('\n', snapshot.LogTail))
             : null;
         var metrics = snapshot.Status == RunStatus.Finished && result?.Metrics is { } final
-            ? NumericFields(final)
+            ? FiniteValues(final)
             : snapshot.LatestMetrics is { ValueKind: System.Text.Json.JsonValueKind.Object } latest
                 ? NumericFields(latest.EnumerateObject().ToDictionary(p => p.Name, p => p.Value))
                 : null;
@@ -322,7 +322,14 @@ public sealed class RunTools(
     /// The numeric fields of a metrics object. Typed as number → number so the output schema is a plain object
     /// schema, which strict clients (the TypeScript SDK validates output schemas) accept.
     /// </summary>
-    private static Dictionary<string, double> NumericFields(IReadOnlyDictionary<string, System.Text.Json.JsonElement> values) =>
+    // result.json writes NaN and infinities as the strings "NaN"/"Infinity"; clients get numbers only, as they do
+    // from metrics.jsonl below, where such values are not JSON numbers.
+    private static Dictionary<string, double> FiniteValues(IReadOnlyDictionary<string, double> values) =>
+        values.Where(kv => double.IsFinite(kv.Value))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    private static Dictionary<string, double> NumericFields(
+        IReadOnlyDictionary<string, System.Text.Json.JsonElement> values) =>
         values.Where(kv => kv.Value.ValueKind == System.Text.Json.JsonValueKind.Number)
             .ToDictionary(kv => kv.Key, kv => kv.Value.GetDouble(), StringComparer.Ordinal);
 }

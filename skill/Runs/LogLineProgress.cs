@@ -10,7 +10,7 @@ namespace StTrain.Skill.Runs;
 /// <param name="Step">The optimizer step.</param>
 /// <param name="Total">Total steps when known.</param>
 /// <param name="Message">The log line, trimmed to 200 characters.</param>
-public sealed partial record TrainingProgress(long Step, long? Total, string Message)
+public sealed partial record LogLineProgress(long Step, long? Total, string Message)
 {
     [GeneratedRegex(@"\bstep\s*[=:]?\s*(?<step>\d+)\s*(?:/|of)\s*(?<total>\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex StepOfTotal();
@@ -22,7 +22,7 @@ public sealed partial record TrainingProgress(long Step, long? Total, string Mes
     private static partial Regex TotalOnly();
 
     /// <summary>Progress from a line, or null when the line reports no step.</summary>
-    public static TrainingProgress? TryParse(string line)
+    public static LogLineProgress? TryParse(string line)
     {
         var message = line.Trim();
         if (message.Length > 200)
@@ -33,7 +33,7 @@ public sealed partial record TrainingProgress(long Step, long? Total, string Mes
         var both = StepOfTotal().Match(line);
         if (both.Success)
         {
-            return new TrainingProgress(Parse(both.Groups["step"].Value), Parse(both.Groups["total"].Value), message);
+            return new LogLineProgress(Parse(both.Groups["step"].Value), Parse(both.Groups["total"].Value), message);
         }
 
         var step = StepOnly().Match(line);
@@ -43,7 +43,7 @@ public sealed partial record TrainingProgress(long Step, long? Total, string Mes
         }
 
         var total = TotalOnly().Match(line);
-        return new TrainingProgress(
+        return new LogLineProgress(
             Parse(step.Groups["step"].Value), total.Success ? Parse(total.Groups["total"].Value) : null, message);
     }
 
