@@ -56,6 +56,11 @@ namespace StTrain.Server
 
             string command = args[0];
             string[] rest = args[1..];
+            if (rest.Any(a => a is "--help" or "-h") && Usages.TryGetValue(command, out string? usage))
+            {
+                Console.WriteLine($"Usage: ./st-train {usage}");
+                return 0;
+            }
             try
             {
                 return command switch
@@ -96,6 +101,19 @@ namespace StTrain.Server
                 await Task.CompletedTask;
             }
         }
+
+        /// <summary>`--help` of the commands that have no usage text of their own.</summary>
+        private static readonly Dictionary<string, string> Usages = new(StringComparer.Ordinal)
+        {
+            ["encode"] = EncodeCommand.Usage[("st-train ".Length)..],
+            ["loss"] = LossCommand.Usage[("st-train ".Length)..],
+            ["train"] = "train SPEC [--resume]\n  Runs a spec: baseline evaluation, training, final model, VERDICT line.",
+            ["smoke"] = "smoke SPEC\n  Runs a spec with max_steps=1 on tiny slices and no Hub push.",
+            ["validate"] = "validate SPEC\n  Checks a spec (fields, loss vs data, metric keys, model id) without running it.",
+            ["eval"] = "eval --model ID_OR_PATH --spec SPEC [--json]\n  Runs the spec's evaluators on a model.",
+            ["quickstart"] = "quickstart [--run-name NAME] [--template NAME]\n  WordNet data, default template, smoke " +
+                             "test and training, offline, ending with the VERDICT line.",
+        };
 
         private static int Bench(string[] args) => args.FirstOrDefault() switch
         {

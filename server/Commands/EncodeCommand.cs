@@ -27,6 +27,9 @@ public static class EncodeCommand
         };
         cli.RejectUnknown();
         if (!File.Exists(input)) throw new UsageException($"--input '{input}' does not exist.");
+        if (Path.GetFullPath(input) == Path.GetFullPath(output))
+            throw new UsageException("--output is the --input file; writing vectors there would destroy the texts. " +
+                                     "Give another output path.");
 
         var texts = File.ReadAllLines(input);
         using var model = SentenceTransformer.Load(modelId);
@@ -44,8 +47,9 @@ public static class EncodeCommand
             }
             writer.WriteLine(line.Append(']'));
         }
+        int dimensions = embeddings.Length > 0 ? embeddings[0].Length : options.TruncateDim ?? model.EmbeddingDimension;
         Console.Error.WriteLine($"Encoded {texts.Length} texts with {modelId} " +
-                                $"({model.EmbeddingDimension} dimensions) into {output}.");
+                                $"({dimensions} dimensions) into {output}.");
         return 0;
     }
 }

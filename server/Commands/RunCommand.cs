@@ -43,6 +43,15 @@ public static class RunCommand
             {
                 errors.Add(error.ToError());
             }
+            try
+            {
+                StTrain.Core.Models.ModelResolver.Resolve(spec.Model.Id);
+            }
+            catch (Exception error) when (error is DirectoryNotFoundException or ArgumentException)
+            {
+                errors.Add(new SpecError("model.id", spec.SourcePath, error.Message.TrimEnd('.'),
+                    "use a local model folder, a model in the Hugging Face cache, or a bundled id"));
+            }
         }
         foreach (var error in errors) Console.Error.WriteLine(error);
         Console.WriteLine(errors.Count == 0

@@ -127,6 +127,38 @@ public sealed class McpServerTests
             warning => warning.GetString()!.Contains("does not exist yet", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("data.train.path", "/etc/passwd")]
+    [InlineData("data.train.path", "../../../../outside.jsonl")]
+    [InlineData("evaluators.0.data.corpus", "/etc/hostname")]
+    [InlineData("training.output_dir", "/tmp/st-train-escaped")]
+    [InlineData("model.id", "/usr/share")]
+    public async Task Spec_paths_given_by_a_client_cannot_leave_the_workspace(string field, string path)
+    {
+        await using var session = await ServerSession.StartAsync();
+        await session.ReadAllAsync(ReferenceRegistry.RequiredFor(ModelType.SentenceTransformer).Select(r => r.Name));
+        var result = await session.CallAsync("scaffold_from_template", new
+        {
+            template = "sentence_transformer",
+            run_name = "escape",
+            overrides = new Dictionary<string, object> { [field] = path },
+        });
+        Assert.True(result.IsError, ServerSession.TextOf(result));
+        Assert.Contains("outside the workspace", ServerSession.TextOf(result));
+        Assert.False(File.Exists(Path.Combine(session.Workspace, "runs", "escape", "spec.yaml")));
+
+        // A spec edited on disk after scaffolding is checked again before it runs.
+        Directory.CreateDirectory(Path.Combine(session.Workspace, "runs", "edited"));
+        string template = File.ReadAllText(Path.Combine(RepositoryPaths.Templates, "sentence_transformer.yaml"));
+        File.WriteAllText(Path.Combine(session.Workspace, "runs", "edited", "spec.yaml"),
+            template.Replace("run_name: my-run", "run_name: edited", StringComparison.Ordinal)
+                .Replace("path: ../../data/wordnet/reverse_dictionary/train.jsonl", "path: /etc/passwd",
+                    StringComparison.Ordinal));
+        var smoke = await session.CallAsync("smoke_test", new { run_name = "edited" });
+        Assert.True(smoke.IsError, ServerSession.TextOf(smoke));
+        Assert.Contains("outside the workspace", ServerSession.TextOf(smoke));
+    }
+
     [Fact]
     public async Task Bad_arguments_give_tool_errors_and_the_server_keeps_serving()
     {

@@ -228,7 +228,9 @@ public sealed class RunLifecycleTests
         Assert.Single(verdict.Content.OfType<ImageContentBlock>());
         lock (steps)
         {
-            Assert.True(steps.Count >= 3, $"{steps.Count} progress notifications");
+            // One per logged step (max_steps 2, logging_steps 1). The closing "finished" notification races with the
+            // tool's reply, after which a client may drop it, so it is not counted on.
+            Assert.True(steps.Count >= 2, $"{steps.Count} progress notifications");
             Assert.Equal(steps.Order(), steps); // Progress only moves forward.
         }
     }

@@ -117,6 +117,7 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
         using var scope = NewDisposeScope();
         var embeddings = EncodeToTensor(texts, options);
         int rows = (int)embeddings.shape[0], width = (int)embeddings.shape[1];
+        if (rows == 0) return [];
         var flat = embeddings.data<float>().ToArray();
         var result = new float[rows][];
         for (int r = 0; r < rows; r++) result[r] = flat.AsSpan(r * width, width).ToArray();
@@ -136,6 +137,9 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
         string? prompt = ResolvePrompt(options);
         var inputs = prompt is null ? texts : texts.Select(t => prompt + t).ToList();
         long promptLength = prompt is null ? 0 : Transformer.Tokenizer.CountTokens(prompt) - 1;
+
+        if (inputs.Count == 0)
+            return zeros(0, options.TruncateDim ?? EmbeddingDimension, dtype: ScalarType.Float32);
 
         bool wasTraining = training;
         eval();

@@ -94,6 +94,18 @@ public sealed class PreparedDataset
         return texts;
     }
 
+    /// <summary>The first input cell that is not text (null, a number, a list), for validation before training.</summary>
+    public (int Row, string Column, string Value)? FirstNonText()
+    {
+        foreach (string column in InputColumns)
+        {
+            int index = Data.IndexOf(column);
+            for (int row = 0; row < Data.Count; row++)
+                if (Data[row, index] is not string) return (row, column, Describe(Data[row, index]));
+        }
+        return null;
+    }
+
     /// <summary>
     /// The label values of the given rows as a tensor: int64 class ids, float32 scores or [B, K] vectors.
     /// </summary>

@@ -70,7 +70,9 @@ public static class RunExecutor
                 ? error.Message
                 : $"{error.GetType().Name}: {error.Message}";
             log.Error($"Run failed: {message}");
-            if (error is not (SpecException or InvalidDataException or ArgumentException or FileNotFoundException))
+            // Expected failures (bad spec, data, model or files) are fully described by their message; only a
+            // surprise gets the frame it came from, for a bug report.
+            if (message != error.Message)
                 log.Error(error.StackTrace?.Split('\n').FirstOrDefault()?.Trim() ?? "");
             (running with { Status = "failed", Error = log.Mask(message), FinishedAt = DateTimeOffset.Now }).Write(resultPath);
             return 1;

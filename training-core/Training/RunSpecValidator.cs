@@ -37,7 +37,9 @@ public static class RunSpecValidator
             AddParameterProblems($"{loss.Field}.params", loss, info);
             if (info.ModelType != spec.ModelType)
                 Add($"{loss.Field}.name", $"{loss.Name} trains a {info.ModelType}, but model_type is {spec.ModelType}",
-                    $"use a {spec.ModelType} loss: {string.Join(", ", LossRegistry.All.Where(l => l.ModelType == spec.ModelType).Select(l => l.Name))}");
+                    LossesFor(spec.ModelType) is { Length: > 0 } names
+                        ? $"use a {spec.ModelType} loss: {names}"
+                        : $"this build trains no {spec.ModelType} yet (README, Limitations); use model_type SentenceTransformer");
             if (info.IsWrapper)
                 Add($"{loss.Field}.name", $"{loss.Name} wraps another loss",
                     $"put it under {loss.Field}.wrapper and name the inner loss in {loss.Field}.name");
@@ -191,6 +193,10 @@ public static class RunSpecValidator
         {
             var data = datasets[i];
             var dataSpec = spec.Train[i];
+            if (data.FirstNonText() is { } bad)
+                errors.Add(new SpecError($"{dataSpec.Field}.columns", dataSpec.Location,
+                    $"{data.SourcePath}: row {bad.Row + 1}, input column '{bad.Column}' is {bad.Value}, not text",
+                    "fill or drop that row; input columns hold text, and a numeric target belongs in 'label' or 'score'"));
             var loss = spec.Losses.GetValueOrDefault(data.Name, spec.Loss);
             if (!LossRegistry.TryGet(loss.Name, out var info)) continue;
             string shape = $"inputs ({string.Join(", ", data.InputColumns)})" +
@@ -223,6 +229,9 @@ public static class RunSpecValidator
         }
         return errors;
     }
+
+    private static string LossesFor(string modelType) =>
+        string.Join(", ", LossRegistry.All.Where(l => l.ModelType == modelType).Select(l => l.Name));
 
     private static IEnumerable<LossSpec> AllLosses(RunSpec spec) => spec.Losses.Values.Prepend(spec.Loss);
 

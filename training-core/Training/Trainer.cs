@@ -66,7 +66,8 @@ public sealed class Trainer
                 $"The training data yields no batch of {args.PerDeviceTrainBatchSize} rows" +
                 (args.DataloaderDropLast ? " with dataloader_drop_last: true" : "") +
                 ". Fix: use more rows or a smaller per_device_train_batch_size.");
-        var plan = StepPlan.Create(args with { MaxSteps = options.Smoke ? 1 : args.MaxSteps }, batchesPerEpoch);
+        // A smoke test takes one real step: no warmup, so the update path (optimizer, changed weights, saving) runs.
+        var plan = StepPlan.Create(options.Smoke ? args with { MaxSteps = 1, WarmupSteps = 0 } : args, batchesPerEpoch);
 
         var parameters = task.TrainableParameters();
         using var optimizer = CreateOptimizer(parameters);
@@ -344,7 +345,9 @@ public sealed class Trainer
         }
         var newest = Checkpoints(outputDir).LastOrDefault();
         if (newest is null)
-            log.Info($"resume_from_checkpoint: no checkpoint in {outputDir} yet; starting from scratch.");
+            throw new SpecException("training.resume_from_checkpoint", spec.SourcePath,
+                $"there is no checkpoint-N folder in {outputDir} to resume from",
+                "run without --resume / resume_from_checkpoint, or set save_steps so the run writes checkpoints");
         return newest;
     }
 

@@ -197,7 +197,8 @@ public sealed class RunTools(
                 break;
             case RunStatus.Finished:
                 text.AppendLine($"VERDICT: {result?.Verdict} | score={Format(result?.Score)} | "
-                                + $"baseline={Format(result?.Baseline)} | delta={Format(result?.Delta)}"
+                                + $"baseline={Format(result?.Baseline)} | "
+                                + $"delta={(result?.Delta >= 0 ? "+" : "")}{Format(result?.Delta)}"
                                 + (result?.PrimaryMetric is { } key ? $" ({key})" : ""));
                 text.AppendLine($"Model: {result?.ModelPath}");
                 if (snapshot.ExperimentsRow is { } row)
@@ -267,7 +268,15 @@ public sealed class RunTools(
                 $"No spec for run '{runName}' at runs/{runName}/spec.yaml. Create it with scaffold_from_template.");
         }
 
-        var spec = SpecDocument.Parse(File.ReadAllText(specPath), $"runs/{runName}/spec.yaml");
+        string text = File.ReadAllText(specPath);
+        var escapes = SpecPathGuard.Escapes(text, specPath, skill.Workspace.Root);
+        if (escapes.Count > 0)
+        {
+            throw new SkillException($"Refused: runs/{runName}/spec.yaml reaches outside the workspace:\n"
+                                     + string.Join('\n', escapes.Select(problem => "- " + problem)));
+        }
+
+        var spec = SpecDocument.Parse(text, $"runs/{runName}/spec.yaml");
         var type = RunModelTypes.Of(skill.Workspace, runName, spec);
         var ledger = skill.Ledgers.For(SessionKeys.For(server));
         SkillTools.RefuseUnread(skill.Gate.Unread(ledger, type, SpecChecks.Applicability(spec)),

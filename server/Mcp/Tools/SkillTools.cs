@@ -260,7 +260,8 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
         }
 
         var specPath = skill.Workspace.SpecPath(runName);
-        var (problems, validatorWarnings) = SpecValidation.Check(scaffolded.Text, specPath);
+        var (validation, validatorWarnings) = SpecValidation.Check(scaffolded.Text, specPath);
+        var problems = validation.Concat(SpecPathGuard.Escapes(scaffolded.Text, specPath, skill.Workspace.Root)).ToList();
         if (problems.Count > 0)
         {
             throw new SkillException(

@@ -83,6 +83,12 @@ public sealed partial record RunSpec
             throw new SpecException("spec", $"{file}:{error.Start.Line}", $"the YAML does not parse ({error.Message})",
                 "fix the YAML syntax at that line (indentation, a missing ':' or an unclosed quote)");
         }
+        catch (InvalidOperationException)
+        {
+            // The YAML reader gives up this way on some unterminated flow collections, without a position.
+            throw new SpecException("spec", file, "the YAML does not parse (an unclosed '[' or '{' list or mapping)",
+                "close every [ ... ] and { ... } on the line where it opens, or write the list one '- item' per line");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode)
             throw new SpecException("spec", file, "the file holds no YAML mapping",
                 "start from a template in templates/");
