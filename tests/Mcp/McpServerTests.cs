@@ -49,7 +49,8 @@ public sealed class McpServerTests
         await using var session = await ServerSession.StartAsync();
         foreach (var tool in await session.Client.ListToolsAsync())
         {
-            foreach (var (kind, schema) in new[] { ("input", tool.JsonSchema), ("output", tool.ProtocolTool.OutputSchema!.Value) })
+            var schemas = new[] { ("input", tool.JsonSchema), ("output", tool.ProtocolTool.OutputSchema!.Value) };
+            foreach (var (kind, schema) in schemas)
             {
                 if (!schema.TryGetProperty("properties", out var properties)) continue;
                 foreach (var property in properties.EnumerateObject())

@@ -43,13 +43,17 @@ public static class RunExecutor
 
         try
         {
-            var result = Run(spec, smoke, workspace, log, progress) with { StartedAt = started, ProcessId = Environment.ProcessId };
+            var result = Run(spec, smoke, workspace, log, progress) with
+            {
+                StartedAt = started, ProcessId = Environment.ProcessId,
+            };
             if (!smoke && result.Verdict is not null)
             {
                 var verdict = new Verdict(result.Verdict, result.Score!.Value, result.Baseline!.Value, result.Delta!.Value);
                 string row = ExperimentsLog.Row(spec.RunName, spec.Model.Id, string.Join(" + ", spec.Train.Select(d => d.Path)),
                     spec.Loss.Wrapper is { } w ? $"{w.Name}({spec.Loss.Name})" : spec.Loss.Name,
-                    string.Join(", ", spec.Evaluators.Select(e => e.Type)) + $" ({result.PrimaryMetric})", verdict, clock.Elapsed);
+                    string.Join(", ", spec.Evaluators.Select(e => e.Type)) + $" ({result.PrimaryMetric})", verdict,
+                    clock.Elapsed);
                 ExperimentsLog.Append(workspace.ExperimentsPath, row);
                 result = result with { ExperimentsRow = row };
             }
@@ -59,8 +63,8 @@ public static class RunExecutor
                     $"The run finished but its verdict metric {result.PrimaryMetric ?? "(none)"} was not produced by the " +
                     "evaluators. Fix: set metric_for_best_model or verdict_metric to one of the keys logged above.");
             // A smoke test proves the pipeline but is not an experiment: its line must not look like a verdict.
-            log.Raw(smoke ? "SMOKE TEST PASSED" + result.VerdictLine[result.VerdictLine.IndexOf(" | ", StringComparison.Ordinal)..]
-                          : result.VerdictLine);
+            string figures = result.VerdictLine[result.VerdictLine.IndexOf(" | ", StringComparison.Ordinal)..];
+            log.Raw(smoke ? "SMOKE TEST PASSED" + figures : result.VerdictLine);
             return 0;
         }
         catch (Exception error) when (error is not OutOfMemoryException)
@@ -94,7 +98,10 @@ public static class RunExecutor
         var eval = spec.Eval is null ? null : PreparedDataset.Load(spec.Eval, spec.Resolve, smoke ? SmokeEvaluatorRows : null);
         errors = RunSpecValidator.ValidateData(spec, train);
         if (errors.Count > 0) throw new SpecValidationException(errors);
-        log.Info($"Spec valid. Data: {string.Join("; ", train.Select(d => $"{d.Name} {d.Count} rows, inputs " + $"({string.Join(", ", d.InputColumns)})" + (d.LabelColumn is null ? "" : $", label '{d.LabelColumn}'")))}");
+        static string Describe(PreparedDataset d) =>
+            $"{d.Name} {d.Count} rows, inputs ({string.Join(", ", d.InputColumns)})" +
+            (d.LabelColumn is null ? "" : $", label '{d.LabelColumn}'");
+        log.Info($"Spec valid. Data: {string.Join("; ", train.Select(Describe))}");
 
         var watch = Stopwatch.StartNew();
         var model = SentenceTransformer.Load(spec.Model.Id);

@@ -54,10 +54,10 @@ public static class RunSpecValidator
             {
                 if (!LossRegistry.TryGet(wrapper.Name, out var wrapperInfo))
                     Add($"{loss.Field}.wrapper.name", $"'{wrapper.Name}' is not a registered loss",
-                        $"use one of the wrappers: {string.Join(", ", LossRegistry.All.Where(l => l.IsWrapper).Select(l => l.Name))}");
+                        $"use one of the wrappers: {Wrappers()}");
                 else if (!wrapperInfo.IsWrapper)
                     Add($"{loss.Field}.wrapper.name", $"{wrapper.Name} is not a wrapper loss",
-                        $"use one of: {string.Join(", ", LossRegistry.All.Where(l => l.IsWrapper).Select(l => l.Name))}");
+                        $"use one of: {Wrappers()}");
                 else
                     AddParameterProblems($"{loss.Field}.wrapper.params", wrapper, wrapperInfo);
             }
@@ -131,7 +131,9 @@ public static class RunSpecValidator
         }
         if (spec.VerdictMetric is not null && t.MetricForBestModel is not null && metricKeys.Count > 0)
         {
-            string key = spec.VerdictMetric.StartsWith("eval_", StringComparison.Ordinal) ? spec.VerdictMetric : "eval_" + spec.VerdictMetric;
+            string key = spec.VerdictMetric.StartsWith("eval_", StringComparison.Ordinal)
+                ? spec.VerdictMetric
+                : "eval_" + spec.VerdictMetric;
             if (!metricKeys.Contains(key))
                 Add("verdict_metric", $"'{spec.VerdictMetric}' is not produced by the evaluators",
                     $"use one of: {string.Join(", ", metricKeys.Take(30))}");
@@ -229,6 +231,9 @@ public static class RunSpecValidator
         }
         return errors;
     }
+
+    private static string Wrappers() =>
+        string.Join(", ", LossRegistry.All.Where(l => l.IsWrapper).Select(l => l.Name));
 
     private static string LossesFor(string modelType) =>
         string.Join(", ", LossRegistry.All.Where(l => l.ModelType == modelType).Select(l => l.Name));
