@@ -9,9 +9,12 @@ namespace StTrain.Server.Mcp;
 /// </summary>
 public static class ChildCommand
 {
-    /// <summary>Runs the process; a timeout kills its whole tree and is reported as exit code -1.</summary>
+    /// <summary>
+    /// Runs the process; a timeout kills its whole tree and is reported as exit code -1. <paramref name="onLine"/>
+    /// sees every output line after it is logged (e.g. to report progress).
+    /// </summary>
     public static async Task<SmokeOutcome> RunAsync(
-        ProcessStartInfo info, string logPath, TimeSpan limit, CancellationToken cancel)
+        ProcessStartInfo info, string logPath, TimeSpan limit, CancellationToken cancel, Action<string>? onLine = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var clock = Stopwatch.StartNew();
@@ -31,6 +34,8 @@ public static class ChildCommand
                 {
                     log.WriteLine(line);
                 }
+
+                onLine?.Invoke(line);
             }
 
             using var process = new Process { StartInfo = info };
