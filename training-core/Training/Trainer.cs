@@ -297,8 +297,13 @@ public sealed class Trainer
     {
         var watch = Stopwatch.StartNew();
         var result = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (key, value) in task.Evaluate()) result["eval_" + key] = value;
-        if (task.EvalData is not null) result["eval_loss"] = task.EvalLoss(args.PerDeviceEvalBatchSize);
+
+        // Evaluators leave embedding tensors behind; only numbers leave this scope, so each evaluation frees its own.
+        using (NewDisposeScope())
+        {
+            foreach (var (key, value) in task.Evaluate()) result["eval_" + key] = value;
+            if (task.EvalData is not null) result["eval_loss"] = task.EvalLoss(args.PerDeviceEvalBatchSize);
+        }
         if (result.Count > 0)
             log.Info($"Evaluation ({when}, {watch.Elapsed.TotalSeconds:0.0}s): " +
                      string.Join(" ", result.Select(kv => $"{kv.Key}={Format(kv.Value)}")));
