@@ -52,6 +52,16 @@ public sealed class TrainerRunTests : IDisposable
         Assert.True(File.Exists(Runs.MetricsPath("contracts")));
         Assert.True(File.Exists(Runs.CurvesPath("contracts")));
 
+        // The curve's second panel draws the verdict metric (it was once looked up under a wrong key and left empty).
+        var curves = StTrain.Tests.Observability.PngTestDecoder.Decode(File.ReadAllBytes(Runs.CurvesPath("contracts")));
+        var (x0, y0, width, height) = StTrain.Core.Training.Observability.CurveChart.PlotArea(1);
+        var metricColor = StTrain.Core.Training.Observability.CurveChart.MetricColor;
+        bool drawn = false;
+        for (int y = y0; y < y0 + height && !drawn; y++)
+            for (int x = x0; x < x0 + width && !drawn; x++)
+                drawn = curves.Pixel(x, y) == (metricColor.R, metricColor.G, metricColor.B);
+        Assert.True(drawn, "the metric panel of curves.png is empty");
+
         double score = result["score"]!.GetValue<double>(), baseline = result["baseline"]!.GetValue<double>();
         Assert.Equal(score - baseline, result["delta"]!.GetValue<double>(), 9);
     }

@@ -261,7 +261,9 @@ public sealed class Trainer
             : workspace.CurvesPath(spec.RunName);
         try
         {
-            metrics.RenderCurves(curves, "train/loss", verdictKey is null ? "train/loss" : "eval/" + verdictKey);
+            // Metrics are recorded as eval/{key without its eval_ prefix} (see Prefixed).
+            string metricSeries = verdictKey is null ? "train/loss" : "eval/" + verdictKey["eval_".Length..];
+            metrics.RenderCurves(curves, "train/loss", metricSeries);
         }
         catch (Exception error) when (error is IOException or ArgumentException or InvalidOperationException)
         {
