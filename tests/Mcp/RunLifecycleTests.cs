@@ -199,6 +199,9 @@ public sealed class RunLifecycleTests
                 ["training.per_device_train_batch_size"] = 8,
                 ["training.max_steps"] = 2,
                 ["training.logging_steps"] = 1,
+                // No checkpoints: two MiniLM checkpoints with optimizer state are ~0.5 GB of disk for nothing here.
+                ["training.save_strategy"] = "no",
+                ["training.load_best_model_at_end"] = false,
             },
         });
 

@@ -47,6 +47,9 @@ public sealed class TemplateSmokeTests(TemplateSmokeWorkspace workspace) : IClas
         var log = File.ReadAllLines(runs.LogPath(runName));
         Assert.True(exitCode == 0, $"smoke test of {name} exited {exitCode}:\n" + string.Join('\n', log.TakeLast(15)));
         Assert.StartsWith("SMOKE TEST PASSED", log[^1], StringComparison.Ordinal);
+
+        // Each smoke run saves a MiniLM folder (~90 MB); drop it so the workspace does not grow by one per template.
+        Directory.Delete(Path.Combine(runs.RunDirectory(runName), "smoke", "output"), recursive: true);
     }
 
     [Fact]
