@@ -134,6 +134,31 @@ public sealed class MetricsRecorderTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_from_a_checkpoint_drops_what_was_logged_after_it_in_both_records()
+    {
+        string run = Path.Combine(root, "killed");
+        using (var killed = new MetricsRecorder(run))
+            for (int step = 1; step <= 5; step++) killed.Log(step, 0, V(("train/loss", 10.0 - step)));
+
+        // The checkpoint was taken at step 3; steps 4 and 5 are logged again by the resumed process.
+        using (var resumed = new MetricsRecorder(run, resume: true, resumedFromStep: 3))
+        {
+            Assert.Equal([1, 2, 3], resumed.Records.Select(r => r.Step));
+            resumed.Log(4, 0, V(("train/loss", 0.25)));
+        }
+        var lines = MetricsRecorder.ReadJsonl(Path.Combine(run, "metrics.jsonl"));
+        Assert.Equal([1, 2, 3, 4], lines.Select(r => r.Step));
+        Assert.Equal(0.25, lines[3].Values["train/loss"]);
+        Assert.All(lines, r => Assert.NotNull(r.Time));
+
+        // TensorBoard purges steps >= 4 of the older file when it meets a START session log at step 4.
+        var newest = Directory.GetFiles(Path.Combine(run, "tensorboard")).Order(StringComparer.Ordinal).Last();
+        var start = Assert.Single(TfRecordTestReader.ReadEvents(newest), e => e.SessionLog is not null);
+        Assert.Equal(Tensorboard.SessionLog.Types.SessionStatus.Start, start.SessionLog.Status);
+        Assert.Equal(4, start.Step);
+    }
+
+    [Fact]
     public void Bad_log_arguments_are_rejected_with_the_offending_name()
     {
         using var recorder = new MetricsRecorder(Path.Combine(root, "bad"));

@@ -163,6 +163,18 @@ public sealed class TrainerRunTests : IDisposable
             Assert.True(a[key].allclose(b[key], rtol: 0, atol: 1e-6), $"{key} differs after resume");
         Assert.Equal(Result(Runs.ResultPath("straight"))["score"]!.GetValue<double>(),
             Result(Runs.ResultPath("resumed"))["score"]!.GetValue<double>(), 6);
+
+        // The crashed process logged step 5 after checkpoint-4; the resumed metrics hold each step once, with the
+        // uninterrupted run's losses.
+        static List<(int Step, double Loss)> Losses(string path) =>
+            StTrain.Core.Training.Observability.MetricsRecorder.ReadJsonl(path)
+                .Where(r => r.Values.ContainsKey("train/loss")).Select(r => (r.Step, r.Values["train/loss"])).ToList();
+        var straightLosses = Losses(Runs.MetricsPath("straight"));
+        var resumedLosses = Losses(Runs.MetricsPath("resumed"));
+        Assert.Equal([1, 2, 3, 4, 5, 6], resumedLosses.Select(l => l.Step));
+        Assert.Equal(straightLosses.Select(l => l.Step), resumedLosses.Select(l => l.Step));
+        for (int i = 0; i < straightLosses.Count; i++)
+            Assert.Equal(straightLosses[i].Loss, resumedLosses[i].Loss, 5);
     }
 
     [Fact]

@@ -52,7 +52,9 @@ public sealed class Trainer
         string runDir = workspace.RunDirectory(spec.RunName);
         string? resumeFrom = ResolveResume(outputDir);
         using var metrics = new MetricsRecorder(options.Smoke ? Path.Combine(runDir, "smoke") : runDir,
-            resume: resumeFrom is not null);
+            resume: resumeFrom is not null,
+            resumedFromStep: resumeFrom is null ? null
+                : TrainerState.Read(Path.Combine(resumeFrom, "trainer_state.json")).GlobalStep);
 
         // Same seed, same run: model-side randomness (dropout) comes from torch's generator, data order from ours.
         manual_seed(args.Seed);

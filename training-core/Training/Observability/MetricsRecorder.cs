@@ -39,7 +39,16 @@ public sealed class MetricsRecorder : IDisposable
     /// mix its curves with the previous one's. With <paramref name="resume"/> true the existing lines are loaded into
     /// <see cref="Records"/> and new ones are appended; TensorBoard gets a new event file next to the old ones.
     /// </summary>
-    public MetricsRecorder(string runDirectory, bool resume)
+    public MetricsRecorder(string runDirectory, bool resume) : this(runDirectory, resume, resumedFromStep: null)
+    {
+    }
+
+    /// <summary>
+    /// As <see cref="MetricsRecorder(string, bool)"/>; when resuming from a checkpoint taken at
+    /// <paramref name="resumedFromStep"/>, the lines a killed process logged after that step are dropped from
+    /// metrics.jsonl (the resumed run logs those steps again) and TensorBoard is told to drop them too.
+    /// </summary>
+    public MetricsRecorder(string runDirectory, bool resume, int? resumedFromStep)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runDirectory);
         RunDirectory = Path.GetFullPath(runDirectory);
@@ -47,7 +56,13 @@ public sealed class MetricsRecorder : IDisposable
         MetricsPath = Path.Combine(RunDirectory, MetricsFileName);
         TensorBoardDirectory = Path.Combine(RunDirectory, TensorBoardDirectoryName);
 
-        if (resume && File.Exists(MetricsPath)) records.AddRange(ReadJsonl(MetricsPath));
+        if (resume && File.Exists(MetricsPath))
+        {
+            var previous = ReadJsonl(MetricsPath);
+            var kept = resumedFromStep is { } last ? previous.Where(r => r.Step <= last).ToList() : previous.ToList();
+            if (kept.Count != previous.Count) Rewrite(MetricsPath, kept);
+            records.AddRange(kept);
+        }
         if (!resume && Directory.Exists(TensorBoardDirectory))
             foreach (string old in Directory.EnumerateFiles(TensorBoardDirectory, "events.out.tfevents.*"))
                 File.Delete(old);
@@ -57,12 +72,25 @@ public sealed class MetricsRecorder : IDisposable
         try
         {
             tensorBoard = new TensorBoardEventWriter(TensorBoardDirectory);
+            if (resume && resumedFromStep is { } step) tensorBoard.WriteSessionStart(step + 1);
         }
         catch
         {
             metricsStream.Dispose();
+            tensorBoard?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Replaces a metrics file with <paramref name="kept"/>, through a temporary file and a rename.</summary>
+    private static void Rewrite(string path, IReadOnlyList<MetricRecord> kept)
+    {
+        string temporary = path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            foreach (var record in kept) stream.Write(EncodeLine(record));
+        }
+        File.Move(temporary, path, overwrite: true);
     }
 
     public string RunDirectory { get; }
@@ -180,8 +208,9 @@ public sealed class MetricsRecorder : IDisposable
             json.WriteStartObject();
             json.WriteNumber("step", record.Step);
             WriteDouble(json, "epoch", record.Epoch);
-            json.WriteString("time", record.Time!.Value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'",
-                CultureInfo.InvariantCulture));
+            if (record.Time is { } time)
+                json.WriteString("time", time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'",
+                    CultureInfo.InvariantCulture));
             foreach (var (key, value) in record.Values) WriteDouble(json, key, value);
             json.WriteEndObject();
         }

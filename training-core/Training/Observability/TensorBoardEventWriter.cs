@@ -95,6 +95,32 @@ public sealed class TensorBoardEventWriter : IDisposable
         return clean.Length == 0 ? "localhost" : clean.ToString();
     }
 
+    /// <summary>
+    /// Marks a restart at <paramref name="step"/>: TensorBoard drops every event of this run with a step at or after
+    /// it that an earlier event file holds, so a resumed run's curves do not show the steps a killed process logged
+    /// after its last checkpoint.
+    /// </summary>
+    public void WriteSessionStart(long step, double? wallTime = null)
+    {
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            WriteRecord(EncodeSessionStartEvent(wallTime ?? UnixNow(), step));
+        }
+    }
+
+    // SessionLog: 1 status (enum, START = 1). Event field 7 session_log (6 is the deprecated log_message).
+    private static byte[] EncodeSessionStartEvent(double wallTime, long step)
+    {
+        var session = new ProtoBuffer();
+        session.Varint(1, 1);
+        var evt = new ProtoBuffer();
+        evt.Double(1, wallTime);
+        if (step != 0) evt.Varint(2, (ulong)step);
+        evt.Bytes(7, session.ToArray());
+        return evt.ToArray();
+    }
+
     // Event fields: 1 wall_time (double), 2 step (int64), 3 file_version (string), 5 summary (Summary).
     // Summary: 1 value (repeated Summary.Value). Summary.Value: 1 tag (string), 2 simple_value (float).
     private static byte[] EncodeFileVersionEvent(double wallTime, string version)
