@@ -57,6 +57,10 @@ public static class ServeCommand
         {
             Log.Information("st-train serve: content {Content}, workspace {Workspace}",
                 paths.ContentRoot, paths.WorkspaceRoot);
+            // Lines that are not JSON get a JSON-RPC parse error instead of silence; stdout gets whole lines only.
+            using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(Log.Logger);
+            var stdio = new JsonRpcLineGuard(Console.OpenStandardInput(), Console.OpenStandardOutput(),
+                loggers.CreateLogger("StTrain.Server.Mcp.Stdio"));
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
             {
                 Args = [],
@@ -78,8 +82,8 @@ public static class ServeCommand
                     server.ServerInfo = new Implementation { Name = "st-train", Version = "0.1.0" };
                     server.ServerInstructions = Instructions;
                 })
-                .WithStdioServerTransport()
-                .WithRequestFilters(filters => filters.AddCallToolFilter(ArgumentErrorFilter.Wrap))
+                .WithStreamServerTransport(stdio.Input, stdio.Output)
+                .WithRequestFilters(filters => filters.AddCallToolFilter(ToolErrorFilter.Wrap))
                 .WithTools<SkillTools>(ToolResults.Json)
                 .WithTools<RunTools>(ToolResults.Json)
                 .WithTools<DataTools>(ToolResults.Json)

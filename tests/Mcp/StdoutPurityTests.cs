@@ -54,6 +54,9 @@ public sealed class StdoutPurityTests
             Request(6, "tools/call", new { name = "no_such_tool", arguments = new { } }),
             Request(7, "tools/call", new { name = "read_reference", arguments = new { name = "troubleshooting" } }),
             Request(8, "resources/read", new { uri = "skill://train-sentence-transformers/SKILL.md" }),
+            "this line is not JSON",
+            "{\"jsonrpc\":\"2.0\",\"id\":10,",
+            Request(9, "ping", null),
         ];
         foreach (var request in requests)
         {
@@ -62,13 +65,14 @@ public sealed class StdoutPurityTests
 
         await process.StandardInput.FlushAsync();
 
-        // Wait for the eight answers, then close stdin: that ends the session and the server must exit.
+        // Wait for the nine answers and two parse errors, then close stdin: that ends the session and the server must
+        // exit.
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             lock (lines)
             {
-                if (lines.Count(line => line.Contains("\"id\":", StringComparison.Ordinal)) >= 8)
+                if (lines.Count(line => line.Contains("\"id\":", StringComparison.Ordinal)) >= 11)
                 {
                     break;
                 }
@@ -81,19 +85,30 @@ public sealed class StdoutPurityTests
         Assert.True(process.WaitForExit(30_000), "the server did not exit after stdin closed");
         await stdout;
         var answered = new HashSet<int>();
+        int parseErrors = 0;
 
         Assert.NotEmpty(lines);
         foreach (var line in lines)
         {
             using var message = JsonDocument.Parse(line); // Throws on anything that is not JSON.
             Assert.Equal("2.0", message.RootElement.GetProperty("jsonrpc").GetString());
-            if (message.RootElement.TryGetProperty("id", out var id))
+            if (message.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number)
             {
                 answered.Add(id.GetInt32());
             }
+            else if (id.ValueKind == JsonValueKind.Null)
+            {
+                // A line that is not JSON is answered with the JSON-RPC parse error, and the server keeps serving.
+                var error = message.RootElement.GetProperty("error");
+                Assert.Equal(-32700, error.GetProperty("code").GetInt32());
+                Assert.Contains("is not JSON", error.GetProperty("data").GetString());
+                parseErrors++;
+            }
         }
 
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], answered.Order());
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 9], answered.Order());
+        Assert.Equal(2, parseErrors);
+        Assert.DoesNotContain(lines, line => line.Contains("An error occurred invoking", StringComparison.Ordinal));
         Assert.Contains("st-train serve", await stderr); // Logs go to stderr ...
         Assert.Single(Directory.GetFiles(Path.Combine(workspace, "logs"), "st-train-serve-*.log")); // ... and a file.
         Directory.Delete(workspace, recursive: true);

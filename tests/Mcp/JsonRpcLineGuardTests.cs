@@ -1,0 +1,59 @@
+using System.Text;
+using System.Text.Json;
+using StTrain.Server.Mcp;
+using Xunit;
+
+namespace StTrain.Tests.Mcp;
+
+public sealed class JsonRpcLineGuardTests
+{
+    /// <summary>Hands out at most <c>chunk</c> bytes per read, as a pipe may.</summary>
+    private sealed class TricklingStream(byte[] data, int chunk) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(chunk, buffer.Length)], cancellationToken);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(4096)]
+    public async Task Json_lines_pass_through_unchanged_and_other_lines_get_a_parse_error(int chunk)
+    {
+        string input = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n"
+                       + "not json at all\n"
+                       + "\n"
+                       + "[1, 2,\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}"; // no final newline: still delivered
+        var stdout = new MemoryStream();
+        var guard = new JsonRpcLineGuard(new TricklingStream(Encoding.UTF8.GetBytes(input), chunk), stdout);
+
+        var passed = new MemoryStream();
+        await guard.Input.CopyToAsync(passed);
+
+        Assert.Equal(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}\n",
+            Encoding.UTF8.GetString(passed.ToArray()));
+        var replies = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, replies.Length);
+        using var first = JsonDocument.Parse(replies[0]);
+        Assert.Equal(JsonValueKind.Null, first.RootElement.GetProperty("id").ValueKind);
+        Assert.Equal(-32700, first.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Contains("stdin line 2 is not JSON", first.RootElement.GetProperty("error").GetProperty("data").GetString());
+        using var second = JsonDocument.Parse(replies[1]);
+        Assert.Contains("stdin line 4", second.RootElement.GetProperty("error").GetProperty("data").GetString());
+    }
+
+    [Fact]
+    public async Task Output_reaches_stdout_only_as_whole_lines()
+    {
+        var stdout = new MemoryStream();
+        var guard = new JsonRpcLineGuard(new MemoryStream(), stdout);
+        await guard.Output.WriteAsync("{\"a\":"u8.ToArray());
+        Assert.Equal(0, stdout.Length);
+        await guard.Output.WriteAsync("1}\n{\"b\""u8.ToArray());
+        Assert.Equal("{\"a\":1}\n", Encoding.UTF8.GetString(stdout.ToArray()));
+        await guard.Output.WriteAsync(":2}\n"u8.ToArray());
+        Assert.Equal("{\"a\":1}\n{\"b\":2}\n", Encoding.UTF8.GetString(stdout.ToArray()));
+    }
+}
