@@ -32,8 +32,10 @@ namespace StTrain.Server
                                          the main job offline: WordNet data, default template, smoke test,
                                          training, VERDICT line
               serve                      MCP server over stdio (what mcp.json launches)
-              train SPEC [--resume]      run a spec: baseline, training, final model, VERDICT line
-                                         (--resume: continue from the newest checkpoint in output_dir)
+              train SPEC [--resume|--overwrite]
+                                         run a spec: baseline, training, final model, VERDICT line
+                                         (--resume: continue from the newest checkpoint in output_dir;
+                                         --overwrite: train a finished run again, replacing its model)
               smoke SPEC                 the same run with max_steps=1 on tiny slices, no Hub push
               validate SPEC              check a spec without running it
               eval --model M --spec SPEC evaluate a model with a spec's evaluators
@@ -107,7 +109,9 @@ namespace StTrain.Server
         {
             ["encode"] = EncodeCommand.Usage[("st-train ".Length)..],
             ["loss"] = LossCommand.Usage[("st-train ".Length)..],
-            ["train"] = "train SPEC [--resume]\n  Runs a spec: baseline evaluation, training, final model, VERDICT line.",
+            ["train"] = "train SPEC [--resume|--overwrite]\n  Runs a spec: baseline evaluation, training, final model, " +
+                          "VERDICT line.\n  --resume     continue from the newest checkpoint in output_dir\n" +
+                          "  --overwrite  train a run that already finished again, replacing its model and result",
             ["smoke"] = "smoke SPEC\n  Runs a spec with max_steps=1 on tiny slices and no Hub push.",
             ["validate"] = "validate SPEC\n  Checks a spec (fields, loss vs data, metric keys, model id) without running it.",
             ["eval"] = "eval --model ID_OR_PATH --spec SPEC [--json]\n  Runs the spec's evaluators on a model.",

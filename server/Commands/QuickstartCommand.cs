@@ -20,6 +20,12 @@ public static class QuickstartCommand
         string runName = cli.Get("run-name") ?? $"quickstart-{DateTime.Now:yyyyMMdd-HHmmss}";
         string template = cli.Get("template") ?? DefaultTemplate;
         cli.RejectUnknown();
+        if (RunCommand.RefusalToRetrain(runName, resume: false, overwrite: false) is { } refusal)
+        {
+            Console.Error.WriteLine($"st-train quickstart: {refusal.Replace("add --overwrite", "train its spec with " +
+                "./st-train train --overwrite", StringComparison.Ordinal)}");
+            return 2;
+        }
 
         var workspace = RunWorkspace.Current;
         var paths = SkillPaths.Discover(workspace.Root);

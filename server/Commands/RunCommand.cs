@@ -8,12 +8,20 @@ public static class RunCommand
 {
     public static int Run(string[] args, bool smoke)
     {
-        var cli = new CommandLine(args, new HashSet<string> { "resume" });
+        var cli = new CommandLine(args, new HashSet<string> { "resume", "overwrite" });
         bool resume = !smoke && cli.Flag("resume");
+        bool overwrite = !smoke && cli.Flag("overwrite");
         cli.RejectUnknown();
         if (cli.Positional.Count != 1)
             throw new UsageException(
-                $"give exactly one spec file: ./st-train {(smoke ? "smoke" : "train [--resume]")} runs/NAME/spec.yaml");
+                $"give exactly one spec file: ./st-train {(smoke ? "smoke" : "train [--resume|--overwrite]")} " +
+                "runs/NAME/spec.yaml");
+        if (!smoke && RunNameOf(cli.Positional[0]) is { } runName
+                   && RefusalToRetrain(runName, resume, overwrite) is { } refusal)
+        {
+            Console.Error.WriteLine($"st-train train: {refusal}");
+            return 2;
+        }
         IProgress<TrainingProgress>? progress = Console.IsErrorRedirected ? null : new ConsoleProgressBar();
         try
         {
@@ -23,6 +31,42 @@ public static class RunCommand
         {
             (progress as ConsoleProgressBar)?.Finish();
         }
+    }
+
+    /// <summary>The spec's run_name, or null when the spec does not load (the executor reports why, with lines).</summary>
+    private static string? RunNameOf(string specPath)
+    {
+        try
+        {
+            return RunSpec.Load(specPath).RunName;
+        }
+        catch (SpecException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Why run <paramref name="runName"/> must not be trained now, or null. Nothing of a finished run is replaced
+    /// without --overwrite (its model, log and verdict), and a run that a live process is training is never started
+    /// twice.
+    /// </summary>
+    internal static string? RefusalToRetrain(string runName, bool resume, bool overwrite)
+    {
+        var workspace = RunWorkspace.Current;
+        var previous = RunResult.TryRead(workspace.ResultPath(runName));
+        if (previous is null) return null;
+        if (previous.Status == "running" && previous.ProcessId is { } pid && pid != Environment.ProcessId
+            && previous.StartedAt is { } started && StTrain.Skill.Runs.ProcessLiveness.IsAlive(pid, started))
+            return $"run '{runName}' is being trained right now by process {pid} (started " +
+                   $"{started:yyyy-MM-dd HH:mm:ss}). Follow it in {workspace.LogPath(runName)}, or stop that " +
+                   "process first.";
+        if (previous.Status == "finished" && !resume && !overwrite)
+            return $"run '{runName}' already finished" +
+                   (previous.VerdictLine is { } verdict ? $" ({verdict})" : "") +
+                   $"; training it again would replace its model, log and result. To keep it, copy the spec to " +
+                   $"runs/NEW_NAME/spec.yaml with run_name: NEW_NAME and train that; to replace it, add --overwrite.";
+        return null;
     }
 
     public static int Validate(string[] args)

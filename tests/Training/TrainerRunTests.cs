@@ -224,6 +224,47 @@ public sealed class TrainerRunTests : IDisposable
         Assert.Equal(first, Run(workspace, "process-b"));
     }
 
+    [Fact]
+    public void The_cli_refuses_to_train_a_finished_run_again_unless_told_to_overwrite()
+    {
+        string spec = workspace.WriteSpec("once", "max_steps: 2");
+        (int Code, string Output) Cli(params string[] extra)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = workspace.Root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.ArgumentList.Add(StTrain.Tests.Mcp.RepositoryPaths.ServerAssembly);
+            start.ArgumentList.Add("train");
+            start.ArgumentList.Add(spec);
+            foreach (string arg in extra) start.ArgumentList.Add(arg);
+            start.Environment["ST_TRAIN_WORKSPACE"] = workspace.Root;
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd() + stderr.Result;
+            process.WaitForExit();
+            return (process.ExitCode, output);
+        }
+
+        Assert.Equal(0, Cli().Code);
+        string model = Path.Combine(Runs.RunDirectory("once"), "output", "final", "model.safetensors");
+        byte[] trained = File.ReadAllBytes(model);
+        string log = File.ReadAllText(Runs.LogPath("once"));
+
+        var (code, output) = Cli();
+        Assert.Equal(2, code);
+        Assert.Contains("run 'once' already finished (VERDICT:", output);
+        Assert.Contains("--overwrite", output);
+        Assert.Equal(trained, File.ReadAllBytes(model));
+        Assert.Equal(log, File.ReadAllText(Runs.LogPath("once")));
+        Assert.Single(File.ReadAllLines(Runs.ExperimentsPath), l => l.StartsWith("| once |", StringComparison.Ordinal));
+
+        Assert.Equal(0, Cli("--overwrite").Code);
+        Assert.Equal(2, File.ReadAllLines(Runs.ExperimentsPath).Count(l => l.StartsWith("| once |", StringComparison.Ordinal)));
+    }
+
     /// <summary>
     /// Simulates a crash after step 5's progress report (checkpoint-4 is on disk, checkpoint-6 is not).
     /// </summary>
