@@ -225,6 +225,31 @@ public sealed class TrainerRunTests : IDisposable
     }
 
     [Fact]
+    public void Bf16_trains_in_mixed_precision_when_forced_and_fp16_is_refused_with_the_reason()
+    {
+        string spec = workspace.WriteSpec("bf16", "max_steps: 2\nbf16: true\nfp16: true");
+        Environment.SetEnvironmentVariable("ST_TRAIN_BF16", "always");
+        try
+        {
+            Assert.Equal(0, RunExecutor.Execute(spec, smoke: false, Runs));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ST_TRAIN_BF16", null);
+        }
+        var log = File.ReadAllText(Runs.LogPath("bf16"));
+        Assert.Contains("training runs in bf16 mixed precision", log);
+        Assert.Contains("fp16: true is not applied", log);
+        Assert.Equal("finished", Result(Runs.ResultPath("bf16"))["status"]!.GetValue<string>());
+
+        // Without the override the trainer measures and says what it chose.
+        string measured = workspace.WriteSpec("bf16-measured", "max_steps: 1\nbf16: true");
+        Assert.Equal(0, RunExecutor.Execute(measured, smoke: false, Runs));
+        Assert.Matches("bf16 (mixed precision on cpu|: true is not applied on this cpu) \\(a bf16 matrix product runs at",
+            File.ReadAllText(Runs.LogPath("bf16-measured")));
+    }
+
+    [Fact]
     public void The_cli_refuses_to_train_a_finished_run_again_unless_told_to_overwrite()
     {
         string spec = workspace.WriteSpec("once", "max_steps: 2");

@@ -75,9 +75,12 @@ internal sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
         long batch = hidden.shape[0], length = hidden.shape[1], width = hidden.shape[2];
         Tensor Split(Tensor t) => t.view(batch, length, heads, width / heads).transpose(1, 2);
 
+        // Under bf16 mixed precision the projections come out in bfloat16 and attention runs in it too.
+        var q = MixedPrecision.Linear(query, hidden);
         var context = functional.scaled_dot_product_attention(
-            Split(query.forward(hidden)), Split(key.forward(hidden)), Split(value.forward(hidden)),
-            attn_mask: maskBias, p: training ? dropoutProbability : 0.0);
+            Split(q), Split(MixedPrecision.Linear(key, hidden)), Split(MixedPrecision.Linear(value, hidden)),
+            attn_mask: maskBias.dtype == q.dtype ? maskBias : maskBias.to(q.dtype),
+            p: training ? dropoutProbability : 0.0);
         return context.transpose(1, 2).reshape(batch, length, width);
     }
 }
@@ -97,7 +100,7 @@ internal sealed class BertIntermediate : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor hidden)
     {
-        var projected = dense.forward(hidden);
+        var projected = MixedPrecision.Linear(dense, hidden);
         return activation switch
         {
             "gelu" => functional.gelu(projected),
@@ -128,8 +131,9 @@ internal sealed class BertResidualOutput : Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    // The residual is float32, so the sum (and LayerNorm) is float32 even when the projection ran in bf16.
     public override Tensor forward(Tensor hidden, Tensor residual) =>
-        LayerNorm.forward(dropout.forward(dense.forward(hidden)) + residual);
+        LayerNorm.forward(dropout.forward(MixedPrecision.Linear(dense, hidden)) + residual);
 }
 
 /// <summary>tanh(dense(CLS token)): BertModel's pooler, kept so checkpoints round-trip.</summary>

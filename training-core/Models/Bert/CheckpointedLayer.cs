@@ -21,6 +21,7 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
         var maskBias = (Tensor)vars[2];
         context.save_data("layer", layer);
         context.save_data("rng", get_rng_state());
+        context.save_data("precision", MixedPrecision.Current?.ToString() ?? "");
         context.save_for_backward([hidden, maskBias]);
         using var noGrad = no_grad();
         return layer.forward(hidden, maskBias);
@@ -36,6 +37,8 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
         var current = get_rng_state();
         set_rng_state((Tensor)context.get_data("rng"));
         using (enable_grad())
+        using (MixedPrecision.Use(Enum.TryParse<ScalarType>((string)context.get_data("precision"), out var dtype)
+                   ? dtype : null))
         {
             var output = layer.forward(hidden, maskBias);
             autograd.backward([output], [gradOutput]);
