@@ -148,6 +148,9 @@ public static class BenchCommand
                          $"mean of {matmulRates.Count} runs between the steps, min {E(matmulRates.Min())}, " +
                          $"max {E(matmulRates.Max())})");
         output.WriteLine($"mfu={mfu.ToString("0.0000", CultureInfo.InvariantCulture)}");
+        var (bf16Faster, bf16Ratio) = Core.Models.MixedPrecision.Bf16PaysOff(TorchSharp.torch.get_default_device());
+        output.WriteLine($"bf16_matmul_speed_vs_float32={(double.IsNaN(bf16Ratio) ? "n/a (CUDA)" : F(bf16Ratio))} " +
+                         $"(bf16: true {(bf16Faster ? "would use" : "would keep float32 instead of")} bf16 here)");
         if (mfu > 1)
             output.WriteLine("note: mfu above 1 means the reference matmul ran slower than the model's own matrix " +
                              "products, which happens when other processes share the CPU; rerun on an idle machine.");
