@@ -147,7 +147,8 @@ public sealed class CrossEncoder : nn.Module<Features, Tensor>, IPairScorer
                 $"This CrossEncoder has {NumLabels} labels ({string.Join(", ", labels)}), so each pair has " +
                 $"{NumLabels} scores. Fix: call {nameof(PredictLabels)}, which returns one row per pair.");
         using var scope = NewDisposeScope();
-        return PredictToTensor(pairs, batchSize, applyActivation).data<float>().ToArray();
+        var scores = PredictToTensor(pairs, batchSize, applyActivation);
+        return pairs.Count == 0 ? [] : scores.data<float>().ToArray();
     }
 
     /// <summary>
@@ -159,6 +160,7 @@ public sealed class CrossEncoder : nn.Module<Features, Tensor>, IPairScorer
     {
         using var scope = NewDisposeScope();
         var scores = PredictToTensor(pairs, batchSize, applyActivation, applySoftmax);
+        if (pairs.Count == 0) return [];
         var flat = scores.data<float>().ToArray();
         var rows = new float[pairs.Count][];
         for (int r = 0; r < rows.Length; r++) rows[r] = flat.AsSpan(r * NumLabels, NumLabels).ToArray();
@@ -411,8 +413,9 @@ public sealed class CrossEncoder : nn.Module<Features, Tensor>, IPairScorer
             .Concat(classifier.named_parameters().Select(p => ("classifier." + p.name, p.parameter)));
         foreach (var (name, parameter) in targets)
         {
+            // randn, not nn.init.normal_: TorchSharp 0.107's normal_ ignores the generator it is given.
             if (name.EndsWith(".bias", StringComparison.Ordinal)) parameter.zero_();
-            else nn.init.normal_(parameter, 0.0, std, generator);
+            else parameter.copy_(randn(parameter.shape, dtype: parameter.dtype, generator: generator) * std);
         }
     }
 
