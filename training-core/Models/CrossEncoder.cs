@@ -311,7 +311,8 @@ public sealed class CrossEncoder : nn.Module<Features, Tensor>, IPairScorer
         string notCrossEncoderFix =
             $"Fix: give a folder saved by sentence-transformers' CrossEncoder (architectures [\"{Architecture}\"] in " +
             "config.json, classifier.weight and classifier.bias in model.safetensors). To start a reranker from this " +
-            $"encoder, build one with {nameof(CrossEncoder)}.{nameof(FromEncoder)} and train it first.";
+            $"encoder, build one with {nameof(CrossEncoder)}.{nameof(FromEncoder)}; its new head scores nothing " +
+            "useful until it is trained, and this build cannot train CrossEncoders yet.";
         if (config.Raw["architectures"] is JsonArray && !IsSequenceClassification(config.Raw))
             throw new InvalidDataException(
                 $"{configPath}: architectures is {Architectures(config.Raw)}, not a sequence-classification model, " +
