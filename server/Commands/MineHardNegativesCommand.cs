@@ -8,8 +8,9 @@ namespace StTrain.Server.Commands;
 
 /// <summary>
 /// <c>st-train mine-hard-negatives --dataset PATH --model ID --out PATH [...]</c>: adds hard negatives to an
-/// (anchor, positive) dataset with a SentenceTransformer, using <see cref="HardNegativeMiner"/>. Progress goes to
-/// stderr, the mining summary to stdout.
+/// (anchor, positive) dataset with a SentenceTransformer, optionally rescoring the candidates with a
+/// <see cref="CrossEncoder"/>, using <see cref="HardNegativeMiner"/>. Progress goes to stderr, the mining summary to
+/// stdout.
 /// </summary>
 public static class MineHardNegativesCommand
 {
@@ -35,7 +36,10 @@ public static class MineHardNegativesCommand
           --output-format F          triplet (default), n-tuple, labeled-pair or labeled-list
           --output-scores            add the scores (or put them in place of the labels)
           --include-positives        keep positives among the candidates (forces n-tuple)
-          --batch-size N             encode batch size (default 32)
+          --cross-encoder ID_OR_PATH rescore the candidates and positives with this CrossEncoder (reranker) before
+                                     the margin and score filters; as upstream, it is used only when
+                                     --absolute-margin, --relative-margin or --max-score is set
+          --batch-size N             encode batch size, and pairs per cross-encoder batch (default 32)
           --search-batch-size N      anchors per similarity chunk (default 16384)
           --query-prompt TEXT        prompt before each anchor; --query-prompt-name NAME uses a model prompt
           --corpus-prompt TEXT       prompt before each corpus text; --corpus-prompt-name NAME likewise
@@ -50,6 +54,7 @@ public static class MineHardNegativesCommand
         "range-max", "max-score", "min-score", "absolute-margin", "relative-margin", "num-negatives",
         "sampling-strategy", "output-format", "batch-size", "search-batch-size", "query-prompt",
         "query-prompt-name", "corpus-prompt", "corpus-prompt-name", "seed", "max-rows", "summary-json",
+        "cross-encoder",
     ];
 
     /// <summary>
@@ -77,7 +82,8 @@ public static class MineHardNegativesCommand
             return 2;
         }
         catch (Exception e) when (e is DataFileException or ArgumentException or InvalidOperationException
-            or IOException or UnauthorizedAccessException or KeyNotFoundException)
+            or IOException or UnauthorizedAccessException or KeyNotFoundException or InvalidDataException
+            or NotSupportedException)
         {
             Console.Error.WriteLine($"st-train mine-hard-negatives: {e.Message}");
             return 1;
@@ -129,8 +135,11 @@ public static class MineHardNegativesCommand
         {
             Prompt = args.String("corpus-prompt"), PromptName = args.String("corpus-prompt-name"),
         };
+        using var crossEncoder = args.String("cross-encoder") is { } crossEncoderId
+            ? LoadCrossEncoder(crossEncoderId, Log)
+            : null;
         var result = HardNegativeMiner.Mine(dataset, texts => model.EncodeToTensor(texts, queryOptions), options,
-            corpus, crossEncoder: null, texts => model.EncodeToTensor(texts, corpusOptions), Log);
+            corpus, crossEncoder, texts => model.EncodeToTensor(texts, corpusOptions), Log);
         result.Dataset.Save(output);
         if (args.String("summary-json") is { } summaryPath)
         {
@@ -141,6 +150,22 @@ public static class MineHardNegativesCommand
         Console.Out.WriteLine($"Wrote {result.Dataset.Count} rows ({string.Join(", ", result.Dataset.ColumnNames)}) " +
                               $"to {Path.GetFullPath(output)}.");
         return 0;
+    }
+
+    private static CrossEncoder LoadCrossEncoder(string idOrPath, Action<string> log)
+    {
+        log($"Loading cross-encoder {idOrPath} ...");
+        var crossEncoder = CrossEncoder.Load(idOrPath);
+        foreach (string warning in crossEncoder.Warnings) log(warning);
+        if (crossEncoder.NumLabels != 1)
+        {
+            int labels = crossEncoder.NumLabels;
+            crossEncoder.Dispose();
+            throw new ArgumentException(
+                $"--cross-encoder {idOrPath} has {labels} labels, but rescoring needs one score per pair. Fix: give a " +
+                "reranker with a single output (num_labels 1).");
+        }
+        return crossEncoder;
     }
 
     private static IReadOnlyList<string> LoadCorpus(string path, string? column)

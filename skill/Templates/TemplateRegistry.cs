@@ -8,8 +8,10 @@ namespace StTrain.Skill.Templates;
 /// </summary>
 public static class TemplateRegistry
 {
+    // Scoring pairs with a CrossEncoder (StTrain.Core.Models.CrossEncoder) is not enough for these templates: their
+    // runs train one, so they wait for the training task.
     private static readonly CoreFeature CrossEncoderModel =
-        new("the CrossEncoder model type", "StTrain.Core.Models.CrossEncoder");
+        new("CrossEncoder training", "StTrain.Core.Training.CrossEncoderTask");
 
     private static readonly CoreFeature SparseEncoderModel =
         new("the SparseEncoder (SPLADE) model type", "StTrain.Core.Models.SparseEncoder");

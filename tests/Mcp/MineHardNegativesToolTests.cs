@@ -1,6 +1,9 @@
 using System.Text.Json;
 using StTrain.Core.Data;
+using StTrain.Core.Models;
+using StTrain.Tests.Support;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace StTrain.Tests.Mcp;
 
@@ -75,6 +78,57 @@ public sealed class MineHardNegativesToolTests
             summary.GetProperty("difference").GetProperty("mean").GetDouble(), 4);
         Assert.InRange(positiveMean, -1.0, 1.0); // cosine scores of normalized embeddings
         Assert.True(File.Exists(Path.Combine(session.Workspace, result.GetProperty("log_path").GetString()!)));
+    }
+
+    [Fact]
+    public async Task A_cross_encoder_in_the_workspace_rescores_the_candidates()
+    {
+        await using var session = await ServerSession.StartAsync();
+        WriteDataset(session.Workspace);
+        using (var biEncoder = TinyModels.Create(normalize: true))
+            biEncoder.Save(Path.Combine(session.Workspace, "models", "retriever"));
+        manual_seed(21);
+        using (var reranker = CrossEncoder.CreateFromScratch(TinyModels.Config(), TinyModels.Tokenizer(), seed: 4,
+                   maxLength: 32))
+            reranker.Save(Path.Combine(session.Workspace, "models", "reranker"));
+
+        var result = await session.CallOkAsync("mine_hard_negatives", new
+        {
+            dataset = "data/pairs.jsonl", output_path = "data/mined.jsonl", model = "models/retriever",
+            cross_encoder = "models/reranker", num_negatives = 1, max_score = 0.99, output_format = "labeled-pair",
+            output_scores = true,
+        });
+
+        // The scores written are the reranker's (sigmoid of a logit), not the retriever's cosines.
+        var mined = TabularDataset.Load(Path.Combine(session.Workspace, "data", "mined.jsonl"));
+        Assert.Equal(mined.Count, result.GetProperty("row_count").GetInt64());
+        using var scorer = CrossEncoder.Load(Path.Combine(session.Workspace, "models", "reranker"), CPU);
+        for (var row = 0; row < mined.Count; row++)
+        {
+            var pair = ((string)mined[row, 0]!, (string)mined[row, 1]!);
+            Assert.Equal(scorer.Predict([pair])[0], (double)mined[row, 2]!, 1e-5);
+        }
+
+        Assert.Empty(result.GetProperty("summary").GetProperty("notes").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("../reranker", "outside the workspace")]
+    [InlineData("/tmp", "outside the workspace")]
+    [InlineData("models/none", "not a model folder")]
+    public async Task A_cross_encoder_outside_the_workspace_or_missing_is_a_tool_error(string crossEncoder,
+        string expected)
+    {
+        await using var session = await ServerSession.StartAsync();
+        WriteDataset(session.Workspace);
+
+        var result = await session.CallAsync("mine_hard_negatives",
+            new { dataset = "data/pairs.jsonl", output_path = "data/out.jsonl", cross_encoder = crossEncoder });
+
+        Assert.True(result.IsError);
+        Assert.Contains(expected, ServerSession.TextOf(result), StringComparison.Ordinal);
+        Assert.Contains("cross_encoder", ServerSession.TextOf(result), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(session.Workspace, "data", "out.jsonl")));
     }
 
     [Theory]

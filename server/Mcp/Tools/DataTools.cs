@@ -23,7 +23,8 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         OutputSchemaType = typeof(MineHardNegativesResult))]
     [Description("Runs `st-train mine-hard-negatives` in a child process and waits for it: embeds the anchors and "
                  + "positives of an (anchor, positive) dataset with a bi-encoder, searches exactly, and writes the "
-                 + "dataset with mined negatives. Both paths are relative to the workspace and must stay inside it. "
+                 + "dataset with mined negatives; with cross_encoder, a reranker rescores the candidates before the "
+                 + "margin and max_score filters. Paths are relative to the workspace and must stay inside it. "
                  + "Returns the output path, the row count and the score summary (positive, negative, difference). "
                  + "See dataset_formats, 'Hard-negative mining', for the options.")]
     public Task<CallToolResult> MineHardNegatives(
@@ -62,12 +63,25 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         string? positive_column = null,
         [Description("Mine only the first N rows of the dataset (default: all).")]
         int? max_rows = null,
+        [Description("A CrossEncoder (reranker) folder relative to the workspace, e.g. models/reranker. It rescores "
+                     + "the candidates and positives, so the margins and max_score apply to its scores; as in "
+                     + "sentence-transformers it is used only when absolute_margin, relative_margin or max_score "
+                     + "is set.")]
+        string? cross_encoder = null,
         [Description("Give up after this many seconds (default 900, at most 3600).")]
         int timeout_seconds = 900,
         CancellationToken cancellationToken = default) => ToolResults.GuardAsync(async () =>
     {
         var datasetFull = InsideWorkspace("dataset", dataset);
         var outputFull = InsideWorkspace("output_path", output_path);
+        var crossEncoderFull = cross_encoder is null ? null : InsideWorkspace("cross_encoder", cross_encoder);
+        if (crossEncoderFull is not null && !File.Exists(Path.Combine(crossEncoderFull, "config.json")))
+        {
+            throw new SkillException($"cross_encoder '{cross_encoder}' is not a model folder in the workspace (no "
+                                     + $"{Path.Combine(crossEncoderFull, "config.json")}). Give the folder a "
+                                     + "CrossEncoder was saved to, relative to the workspace.");
+        }
+
         if (!File.Exists(datasetFull))
         {
             throw new SkillException($"dataset '{dataset}' does not exist in the workspace ({datasetFull}). Build "
@@ -141,6 +155,7 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         AddOption(arguments, "max-rows", max_rows);
         AddOption(arguments, "anchor-column", anchor_column);
         AddOption(arguments, "positive-column", positive_column);
+        AddOption(arguments, "cross-encoder", crossEncoderFull);
         if (output_scores)
         {
             arguments.Add("--output-scores");
@@ -174,6 +189,11 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         {
             text.AppendLine($"{summary.MaximumPossibleRows - summary.Rows} of {summary.MaximumPossibleRows} possible "
                             + "rows lack enough valid negatives: widen range_max or loosen the margins.");
+        }
+
+        foreach (var note in summary.Notes)
+        {
+            text.AppendLine(note);
         }
 
         text.Append($"Use it in a spec as data.train.path: ../../{result.OutputPath}");

@@ -67,7 +67,21 @@ public sealed class BertConfig
         };
     }
 
-    public void Save(string path)
+    /// <summary>A copy of this configuration with or without the pooler.</summary>
+    public BertConfig WithPooler(bool hasPooler) => new()
+    {
+        VocabSize = VocabSize, HiddenSize = HiddenSize, NumHiddenLayers = NumHiddenLayers,
+        NumAttentionHeads = NumAttentionHeads, IntermediateSize = IntermediateSize, HiddenAct = HiddenAct,
+        MaxPositionEmbeddings = MaxPositionEmbeddings, TypeVocabSize = TypeVocabSize, LayerNormEps = LayerNormEps,
+        HiddenDropoutProb = HiddenDropoutProb, AttentionProbsDropoutProb = AttentionProbsDropoutProb,
+        PadTokenId = PadTokenId, Raw = Raw, HasPooler = hasPooler,
+    };
+
+    public void Save(string path) =>
+        File.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+    /// <summary>The config.json object <see cref="Save"/> writes: the loaded fields plus this class's values.</summary>
+    public JsonObject ToJson()
     {
         var json = (JsonObject)Raw.DeepClone();
         json["model_type"] ??= "bert";
@@ -87,6 +101,6 @@ public sealed class BertConfig
         json["torch_dtype"] ??= "float32";
         json["position_embedding_type"] ??= "absolute";
         json["initializer_range"] ??= 0.02;
-        File.WriteAllText(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return json;
     }
 }

@@ -61,4 +61,16 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor, Tensor>
     }
 
     public int LayerCount => Config.NumHiddenLayers;
+
+    /// <summary>Whether the model has BertModel's pooler (checkpoints saved without one load without it).</summary>
+    public bool HasPooler => pooler is not null;
+
+    /// <summary>
+    /// The pooler output tanh(W·h_CLS + b), [B, H], of last-layer token embeddings <paramref name="hidden"/> [B, T, H]:
+    /// what sequence-classification heads read.
+    /// </summary>
+    public Tensor Pool(Tensor hidden) =>
+        pooler?.forward(hidden) ?? throw new InvalidOperationException(
+            "This BERT model has no pooler (its checkpoint had no pooler.dense weights); sequence classification " +
+            "needs one.");
 }

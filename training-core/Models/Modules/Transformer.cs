@@ -58,21 +58,11 @@ public sealed class Transformer : PipelineModule
         string configPath = Path.Combine(directory, "config.json");
         if (!File.Exists(configPath))
             throw new FileNotFoundException($"{directory} has no config.json; it is not a transformer model folder.");
-        var weights = LoadWeights(directory);
-        var config = BertConfig.Load(configPath);
-        config = new BertConfig
-        {
-            VocabSize = config.VocabSize, HiddenSize = config.HiddenSize, NumHiddenLayers = config.NumHiddenLayers,
-            NumAttentionHeads = config.NumAttentionHeads, IntermediateSize = config.IntermediateSize,
-            HiddenAct = config.HiddenAct, MaxPositionEmbeddings = config.MaxPositionEmbeddings,
-            TypeVocabSize = config.TypeVocabSize, LayerNormEps = config.LayerNormEps,
-            HiddenDropoutProb = config.HiddenDropoutProb, AttentionProbsDropoutProb = config.AttentionProbsDropoutProb,
-            PadTokenId = config.PadTokenId, Raw = config.Raw,
-            HasPooler = weights.ContainsKey("pooler.dense.weight"),
-        };
+        var weights = BertCheckpoint.ReadWeights(directory);
+        var config = BertConfig.Load(configPath).WithPooler(weights.ContainsKey("pooler.dense.weight"));
 
         var model = new BertModel(config);
-        CopyWeights(model, weights, directory);
+        BertCheckpoint.CopyInto(model, weights, directory);
         foreach (var tensor in weights.Values) tensor.Dispose();
 
         var tokenizer = WordPieceTokenizer.Load(directory);
@@ -86,49 +76,6 @@ public sealed class Transformer : PipelineModule
             lowerCase = sbert?["do_lower_case"] is JsonValue l && l.TryGetValue(out bool lower) && lower;
         }
         return new Transformer(model, tokenizer, maxSeqLength) { DoLowerCase = lowerCase };
-    }
-
-    private static Dictionary<string, Tensor> LoadWeights(string directory)
-    {
-        string safetensors = Path.Combine(directory, "model.safetensors");
-        if (!File.Exists(safetensors))
-        {
-            string found = File.Exists(Path.Combine(directory, "pytorch_model.bin"))
-                ? " It has pytorch_model.bin, a pickle file that st-train does not read; convert it to safetensors."
-                : "";
-            throw new FileNotFoundException($"{directory} has no model.safetensors.{found}");
-        }
-
-        // Checkpoints saved from BertFor* heads prefix every key with "bert."; the position_ids buffer is derived.
-        var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (key, value) in SafeTensorsFile.Load(safetensors))
-        {
-            string name = key.StartsWith("bert.", StringComparison.Ordinal) ? key[5..] : key;
-            if (name.EndsWith("position_ids", StringComparison.Ordinal)) { value.Dispose(); continue; }
-            weights[name] = value;
-        }
-        return weights;
-    }
-
-    private static void CopyWeights(BertModel model, Dictionary<string, Tensor> weights, string directory)
-    {
-        var missing = new List<string>();
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in model.named_parameters())
-            {
-                if (!weights.TryGetValue(name, out var source)) { missing.Add(name); continue; }
-                if (!source.shape.SequenceEqual(parameter.shape))
-                    throw new InvalidDataException(
-                        $"{directory}/model.safetensors: '{name}' has shape [{string.Join(", ", source.shape)}] but " +
-                        $"config.json implies [{string.Join(", ", parameter.shape)}].");
-                parameter.copy_(source.to(parameter.dtype));
-            }
-        }
-        if (missing.Count > 0)
-            throw new InvalidDataException(
-                $"{directory}/model.safetensors lacks {missing.Count} weight(s) the BERT encoder needs, e.g. " +
-                $"{string.Join(", ", missing.Take(3))}.");
     }
 
     public override void Save(string directory)
