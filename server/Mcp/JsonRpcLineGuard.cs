@@ -13,6 +13,9 @@ namespace StTrain.Server.Mcp;
 /// complaint;</item>
 /// <item><see cref="Output"/> writes whole lines only, under one lock shared with those error replies, so a reply
 /// never lands inside another message.</item>
+/// <item>when stdin ends, the transport sees the end only after every request read so far has been answered (or
+/// cancelled), up to <see cref="DrainLimit"/>: a script that pipes a file of requests gets all its replies instead
+/// of a shutdown that drops the ones still running.</item>
 /// </list>
 /// </summary>
 public sealed class JsonRpcLineGuard
@@ -22,7 +25,11 @@ public sealed class JsonRpcLineGuard
     private readonly Stream stdout;
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly ILogger? logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> unanswered = new();
     private long lineNumber;
+
+    /// <summary>How long the end of stdin waits for unanswered requests before the session closes anyway.</summary>
+    public TimeSpan DrainLimit { get; init; } = TimeSpan.FromMinutes(15);
 
     public JsonRpcLineGuard(Stream stdin, Stream stdout, ILogger? logger = null)
     {
@@ -38,6 +45,76 @@ public sealed class JsonRpcLineGuard
 
     /// <summary>What the transport writes to: stdout, a whole line at a time.</summary>
     public Stream Output { get; }
+
+    /// <summary>Requests read (id, as raw JSON) that have no reply yet.</summary>
+    public IReadOnlyCollection<string> Unanswered => unanswered.Keys.ToArray();
+
+    /// <summary>Notes the requests in an incoming line, and the ones a cancellation notice withdraws.</summary>
+    private void TrackIncoming(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line.ToArray());
+            foreach (var message in Messages(document.RootElement))
+            {
+                if (!message.TryGetProperty("method", out var method)) continue;
+                if (message.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String
+                        or JsonValueKind.Number)
+                    unanswered.TryAdd(id.GetRawText(), 0);
+                else if (method.ValueKind == JsonValueKind.String && method.GetString() == "notifications/cancelled"
+                         && message.TryGetProperty("params", out var parameters)
+                         && parameters.ValueKind == JsonValueKind.Object
+                         && parameters.TryGetProperty("requestId", out var withdrawn))
+                    unanswered.TryRemove(withdrawn.GetRawText(), out _);
+            }
+        }
+        catch (JsonException)
+        {
+            // Only lines that parsed get here; a line the tracker cannot read is simply not tracked.
+        }
+    }
+
+    /// <summary>Crosses off the requests an outgoing line answers.</summary>
+    private void TrackOutgoing(ReadOnlySpan<byte> lines)
+    {
+        foreach (var range in lines.Split((byte)'\n'))
+        {
+            var line = lines[range];
+            if (line.IsEmpty || unanswered.IsEmpty) continue;
+            try
+            {
+                using var document = JsonDocument.Parse(line.ToArray());
+                foreach (var message in Messages(document.RootElement))
+                    if (!message.TryGetProperty("method", out _) && message.TryGetProperty("id", out var id))
+                        unanswered.TryRemove(id.GetRawText(), out _);
+            }
+            catch (JsonException)
+            {
+                // Not ours to judge: the transport wrote it.
+            }
+        }
+    }
+
+    private static IEnumerable<JsonElement> Messages(JsonElement root) => root.ValueKind switch
+    {
+        JsonValueKind.Object => [root],
+        JsonValueKind.Array => root.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).ToArray(),
+        _ => [],
+    };
+
+    /// <summary>At the end of stdin: waits until every request read has been answered, or the drain limit passes.</summary>
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        if (unanswered.IsEmpty) return;
+        logger?.LogInformation("stdin closed with {Count} request(s) still running; answering them before closing",
+            unanswered.Count);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!unanswered.IsEmpty && clock.Elapsed < DrainLimit && !cancellationToken.IsCancellationRequested)
+            await Task.Delay(50, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (!unanswered.IsEmpty)
+            logger?.LogWarning("closing with {Count} request(s) unanswered after {Seconds:0} s: {Ids}",
+                unanswered.Count, clock.Elapsed.TotalSeconds, string.Join(", ", unanswered.Keys));
+    }
 
     private async Task WriteLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
     {
@@ -109,7 +186,11 @@ public sealed class JsonRpcLineGuard
         {
             while (ready.IsEmpty)
             {
-                if (ended) return 0;
+                if (ended)
+                {
+                    await guard.DrainAsync(cancellationToken);
+                    return 0;
+                }
                 int read = await guard.stdin.ReadAsync(readBuffer, cancellationToken);
                 if (read == 0)
                 {
@@ -152,6 +233,7 @@ public sealed class JsonRpcLineGuard
             if (problem is null)
             {
                 Interlocked.Increment(ref guard.lineNumber);
+                guard.TrackIncoming(content.Span);
                 return line.Length > 0 && line[^1] != (byte)'\n' ? [.. line, (byte)'\n'] : line;
             }
 
@@ -194,7 +276,11 @@ public sealed class JsonRpcLineGuard
                     pending.Write(rest);
                 }
             }
-            if (complete is not null) await guard.WriteLineAsync(complete, cancellationToken);
+            if (complete is not null)
+            {
+                await guard.WriteLineAsync(complete, cancellationToken);
+                guard.TrackOutgoing(complete);
+            }
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

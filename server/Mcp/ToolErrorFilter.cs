@@ -19,7 +19,7 @@ namespace StTrain.Server.Mcp;
 /// </list>
 /// The server keeps serving after any of them.
 /// </summary>
-public static class ToolErrorFilter
+public static partial class ToolErrorFilter
 {
     /// <summary>The call-tool filter.</summary>
     public static McpRequestHandler<CallToolRequestParams, CallToolResult> Wrap(
@@ -58,8 +58,18 @@ public static class ToolErrorFilter
     private static CallToolResult Failure(string text) => new()
     {
         IsError = true,
-        Content = [new TextContentBlock { Text = text }],
+        Content = [new TextContentBlock { Text = ShortenEchoes(text) }],
     };
+
+    /// <summary>
+    /// Messages quote the value that was wrong; a client that sent a megabyte-long name gets the start of it back,
+    /// with its length, rather than the whole value again.
+    /// </summary>
+    public static string ShortenEchoes(string text) => LongToken().Replace(text, match =>
+        $"{match.Value[..80]}…({match.Length:N0} characters)");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\S{241,}")]
+    private static partial System.Text.RegularExpressions.Regex LongToken();
 
     private static ILogger? Logger(RequestContext<CallToolRequestParams> context) =>
         context.Services?.GetService<ILoggerFactory>()?.CreateLogger("StTrain.Server.Mcp.Tools");

@@ -75,10 +75,20 @@ public static partial class ModelTypeRouter
     [GeneratedRegex(@"\b(not|no|without|instead of|rather than|don't want|do not want)\s+(\S+\s+){0,2}$")]
     private static partial Regex NegationBefore();
 
-    /// <summary>Routes one request. Never throws for any text, empty included.</summary>
+    /// <summary>How much of a request is read: a training request is a sentence or a paragraph, not a document.</summary>
+    public const int MaxTaskCharacters = 4000;
+
+    // Enough text before a cue for the negation and two words of any sensible length.
+    private const int NegationWindow = 120;
+
+    /// <summary>
+    /// Routes one request. Never throws for any text, empty included; only the first
+    /// <see cref="MaxTaskCharacters"/> characters are read, so the time taken is bounded whatever a client sends.
+    /// </summary>
     public static RoutingDecision Route(string? task)
     {
         var text = (task ?? "").ToLowerInvariant();
+        if (text.Length > MaxTaskCharacters) text = text[..MaxTaskCharacters];
         var matches = FindCues(text);
         var grouped = matches
             .GroupBy(match => match.Cue.ModelType)
@@ -134,7 +144,8 @@ public static partial class ModelTypeRouter
             var pattern = $@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(cue.Phrase)}";
             foreach (Match match in Regex.Matches(text, pattern))
             {
-                if (!NegationBefore().IsMatch(text[..match.Index]))
+                int windowStart = Math.Max(0, match.Index - NegationWindow);
+                if (!NegationBefore().IsMatch(text[windowStart..match.Index]))
                 {
                     found.Add(new CueMatch(cue, match.Index, match.Index + match.Length));
                 }

@@ -26,7 +26,11 @@ public sealed class JsonRpcLineGuardTests
                        + "[1, 2,\n"
                        + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}"; // no final newline: still delivered
         var stdout = new MemoryStream();
-        var guard = new JsonRpcLineGuard(new TricklingStream(Encoding.UTF8.GetBytes(input), chunk), stdout);
+        // Nobody answers the two pings here, so the end of stdin must not wait for them.
+        var guard = new JsonRpcLineGuard(new TricklingStream(Encoding.UTF8.GetBytes(input), chunk), stdout)
+        {
+            DrainLimit = TimeSpan.Zero,
+        };
 
         var passed = new MemoryStream();
         await guard.Input.CopyToAsync(passed);
@@ -45,6 +49,43 @@ public sealed class JsonRpcLineGuardTests
     }
 
     [Fact]
+    public async Task The_end_of_stdin_waits_until_every_request_read_is_answered_or_cancelled()
+    {
+        string input = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\"}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"method\":\"ping\"}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"slow\"}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":3}}\n";
+        var guard = new JsonRpcLineGuard(new MemoryStream(Encoding.UTF8.GetBytes(input)), new MemoryStream());
+        var buffer = new byte[64 * 1024];
+        int read = await guard.Input.ReadAsync(buffer);
+        Assert.True(read > 0);
+        Assert.Equal(["\"b\"", "1"], guard.Unanswered.Order(StringComparer.Ordinal));
+
+        var end = guard.Input.ReadAsync(buffer).AsTask();
+        await Task.Delay(300);
+        Assert.False(end.IsCompleted, "stdin's end reached the transport while requests were unanswered");
+
+        await guard.Output.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}\n"u8.ToArray());
+        await Task.Delay(200);
+        Assert.False(end.IsCompleted);
+        await guard.Output.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":\"b\",\"result\":{}}\n"u8.ToArray());
+        Assert.Equal(0, await end.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task The_drain_gives_up_after_its_limit()
+    {
+        var guard = new JsonRpcLineGuard(
+            new MemoryStream("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"never\"}\n"u8.ToArray()), new MemoryStream())
+        {
+            DrainLimit = TimeSpan.FromMilliseconds(200),
+        };
+        var sink = new MemoryStream();
+        await guard.Input.CopyToAsync(sink).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["7"], guard.Unanswered);
+    }
+
+    [Fact]
     public async Task Output_reaches_stdout_only_as_whole_lines()
     {
         var stdout = new MemoryStream();
@@ -55,5 +96,15 @@ public sealed class JsonRpcLineGuardTests
         Assert.Equal("{\"a\":1}\n", Encoding.UTF8.GetString(stdout.ToArray()));
         await guard.Output.WriteAsync(":2}\n"u8.ToArray());
         Assert.Equal("{\"a\":1}\n{\"b\":2}\n", Encoding.UTF8.GetString(stdout.ToArray()));
+    }
+
+    [Fact]
+    public void Tool_errors_quote_the_start_of_a_huge_value_not_all_of_it()
+    {
+        string text = ToolErrorFilter.ShortenEchoes($"'{new string('A', 2_000_000)}' is not a reference name. Valid: a, b.");
+        Assert.True(text.Length < 200, text);
+        Assert.Contains("(2,000,002 characters)", text);
+        Assert.EndsWith("is not a reference name. Valid: a, b.", text);
+        Assert.Equal("short 'value' stays", ToolErrorFilter.ShortenEchoes("short 'value' stays"));
     }
 }

@@ -114,6 +114,46 @@ public sealed class StdoutPurityTests
         Directory.Delete(workspace, recursive: true);
     }
 
+    [Fact]
+    public async Task A_piped_file_of_requests_gets_every_reply_even_though_stdin_ends_at_once()
+    {
+        var workspace = RepositoryPaths.NewWorkspace();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { RepositoryPaths.ServerAssembly, "serve", "--workspace", workspace },
+            WorkingDirectory = workspace,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            Environment = { ["ST_TRAIN_ROOT"] = RepositoryPaths.Root },
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string[] requests =
+        [
+            Request(1, "initialize", new
+            {
+                protocolVersion = "2025-06-18",
+                capabilities = new { },
+                clientInfo = new { name = "piped", version = "1" },
+            }),
+            JsonSerializer.Serialize(new { jsonrpc = "2.0", method = "notifications/initialized" }),
+            Request(2, "tools/list", null),
+            Request(3, "tools/call", new { name = "identify_model_type", arguments = new { task = "rerank results" } }),
+            Request(4, "tools/call", new { name = "read_reference", arguments = new { name = "troubleshooting" } }),
+        ];
+        await process.StandardInput.WriteAsync(string.Join('\n', requests) + "\n");
+        process.StandardInput.Close(); // the whole "file" at once, then the end of stdin
+
+        var output = await process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "the server did not exit after answering");
+        var answered = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt32()).Order().ToList();
+        Assert.True(answered.SequenceEqual([1, 2, 3, 4]), $"answered {string.Join(",", answered)}; log:\n{await stderr}");
+        Directory.Delete(workspace, recursive: true);
+    }
+
     private static string Request(int id, string method, object? parameters) => parameters is null
         ? JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method })
         : JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method, @params = parameters });

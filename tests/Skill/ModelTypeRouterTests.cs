@@ -59,4 +59,16 @@ public sealed class ModelTypeRouterTests
         Assert.Equal(ModelType.CrossEncoder, decision.ModelType);
         Assert.Contains("Tiebreak", decision.Reason);
     }
+
+    [Fact]
+    public void Only_the_first_part_of_a_huge_request_is_read_and_negation_still_works_deep_inside_it()
+    {
+        // A client may send megabytes; routing reads a bounded prefix (this once took minutes on 200,000 words).
+        string filler = string.Concat(Enumerable.Repeat("lorem ", 600));
+        Assert.Equal(ModelType.SentenceTransformer,
+            ModelTypeRouter.Route(filler + "not a reranker, an embedding model").ModelType);
+        Assert.True(ModelTypeRouter.Route(new string('x', ModelTypeRouter.MaxTaskCharacters) + " reranker").Ambiguous);
+        Assert.Equal(ModelType.SentenceTransformer,
+            ModelTypeRouter.Route(string.Concat(Enumerable.Repeat("embedding ", 200_000))).ModelType);
+    }
 }
