@@ -265,10 +265,12 @@ public sealed class JsonRpcLineGuard
             byte[]? complete = null;
             lock (gate)
             {
+                // Only the new bytes are searched, so a large message written in small pieces stays linear.
+                int newline = buffer.Span.LastIndexOf((byte)'\n');
+                int last = newline < 0 ? -1 : (int)pending.Length + newline;
                 pending.Write(buffer.Span);
                 byte[] all = pending.GetBuffer();
-                int last = Array.LastIndexOf(all, (byte)'\n', (int)pending.Length - 1);
-                if (pending.Length > 0 && last >= 0)
+                if (last >= 0)
                 {
                     complete = all[..(last + 1)];
                     byte[] rest = all[(last + 1)..(int)pending.Length];
