@@ -70,6 +70,34 @@ public sealed class CachedGISTEmbedLossTests
     }
 
     [Fact]
+    public void AGuideThatRetokenizesSeesTheOriginalTexts()
+    {
+        // The guide truncates earlier than the model, so both losses decode the model's token ids back to text and
+        // tokenize it for the guide; the texts are short, so the guide must embed exactly what it would embed from
+        // the texts themselves.
+        using var model = TinyModels.Create(seed: 16);
+        using var guide = TinyModels.Create(seed: 96);
+        model.eval();
+        guide.eval();
+        guide.MaxSeqLength = 16;
+        string[][] columns =
+        [
+            ["the dog is a pet", "a red car", "fish in the river", "the king", "a green tree", "the big house"],
+            ["a pet animal", "a vehicle", "water", "the queen", "a plant with a leaf", "a home"],
+            ["the sky", "a book", "the city", "music", "bread", "a small bird"],
+        ];
+        List<Features> inputs = columns.Select(c => model.Tokenize(c)).ToList();
+        using var noGrad = no_grad();
+        var embeddings = inputs.Select(f => model.forward(f)[Features.SentenceEmbedding]).ToList();
+        var guided = columns.Select(c => guide.forward(guide.Tokenize(c))[Features.SentenceEmbedding]).ToList();
+
+        using var plain = new GISTEmbedLoss(model, guide, 0.05, "absolute", 0.0);
+        Assert.Equal(Item(plain.ComputeFromEmbeddings(embeddings, guided)), Item(plain.Compute(inputs, null)), 5);
+        using var cached = new CachedGISTEmbedLoss(model, guide, 0.05, 4, "absolute", 0.0);
+        Assert.Equal(Item(cached.ComputeFromEmbeddings(embeddings, guided)), Item(cached.Compute(inputs, null)), 5);
+    }
+
+    [Fact]
     public void GradientsEqualGISTEmbedLossOnTheModel()
     {
         string guideFolder = Path.Combine(Path.GetTempPath(), $"st-train-guide-{Guid.NewGuid():N}");

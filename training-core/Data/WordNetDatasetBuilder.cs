@@ -21,6 +21,9 @@ public sealed class WordNetDatasetBuilder
 
     private static readonly string[] Splits = [Train, Dev, Test];
 
+    /// <summary>The splits that get the evaluation-only datasets (ir, reranking).</summary>
+    private static readonly string[] EvaluationSplits = [Dev, Test];
+
     private readonly WordNetDatabase database;
     private readonly WordNetDatasetOptions options;
     private readonly WordNetTaxonomy taxonomy;
@@ -135,7 +138,7 @@ public sealed class WordNetDatasetBuilder
     public IReadOnlyList<WordNetGeneratedDataset> Build(Action<string>? log = null)
     {
         log?.Invoke($"Building from {anchors.Count} of {ordered.Count} synsets " +
-                    $"({string.Join(", ", Splits.Select(s => $"{s} {anchors.Count(a => splitOf[a.Id] == s)}"))})");
+                    $"({string.Join(", ", Splits.Select(s => $"{s} {AnchorsIn(s).Count()}"))})");
         var datasets = new List<WordNetGeneratedDataset>
         {
             BuildReverseDictionary(),
@@ -172,10 +175,8 @@ public sealed class WordNetDatasetBuilder
             Evaluators = ["InformationRetrievalEvaluator (use ../ir)", "RerankingEvaluator (use ../reranking)",
                 "TranslationEvaluator"],
         };
-        var tables = SplitTables(dataset, ["anchor", "positive"]);
-        foreach (WordNetSynset s in anchors)
-            tables[splitOf[s.Id]].Add([s.Definition, s.TermDocument], s.Id);
-        return dataset;
+        return FillSplits(dataset, ["anchor", "positive"],
+            (s, table) => table.Add([s.Definition, s.TermDocument], s.Id));
     }
 
     private WordNetGeneratedDataset BuildTriplets()
@@ -197,18 +198,8 @@ public sealed class WordNetDatasetBuilder
                 "GISTEmbedLoss", "CachedGISTEmbedLoss", "MatryoshkaLoss (wrapping one of these)"],
             Evaluators = ["TripletEvaluator"],
         };
-        var tables = SplitTables(dataset, ["anchor", "positive", "negative"]);
-        var levels = new int[4];
-        foreach (WordNetSynset s in anchors)
-        {
-            foreach (var (negative, level) in HardNegatives(s, options.TripletNegatives))
-            {
-                tables[splitOf[s.Id]].Add([s.Definition, s.TermDocument, negative.TermDocument], s.Id, negative.Id);
-                levels[level]++;
-            }
-        }
-        dataset.Notes.Add(NegativeProvenance(levels));
-        return dataset;
+        return FillWithHardNegatives(dataset, ["anchor", "positive", "negative"], options.TripletNegatives,
+            ownRow: null, (s, negative) => [s.Definition, s.TermDocument, negative.TermDocument]);
     }
 
     private WordNetGeneratedDataset BuildScoredPairs()
@@ -230,23 +221,21 @@ public sealed class WordNetDatasetBuilder
             Losses = ["CoSENTLoss", "AnglELoss", "CosineSimilarityLoss"],
             Evaluators = ["EmbeddingSimilarityEvaluator"],
         };
-        var tables = SplitTables(dataset, ["sentence1", "sentence2", "score"]);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int skippedPos = 0;
-        foreach (WordNetSynset s in anchors)
+        FillSplits(dataset, ["sentence1", "sentence2", "score"], (s, table) =>
         {
             if (s.FilePos is 'a' or 'r')
             {
                 // Adjectives and adverbs have no hypernym taxonomy, so Wu-Palmer would be 0 for every pair.
                 skippedPos++;
-                continue;
+                return;
             }
-            string split = splitOf[s.Id];
             var partners = new List<WordNetSynset>();
             var near = HardNegatives(s, 8);
             partners.AddRange(near.Where(n => n.Level == SisterLevel).Take(1).Select(n => n.Synset));
             partners.AddRange(near.Where(n => n.Level == CousinLevel).Take(1).Select(n => n.Synset));
-            var pool = posPools[(split, s.FilePos)];
+            var pool = posPools[(table.Split, s.FilePos)];
             var random = new DeterministicRandom((long)StableHash.Of(Seed, "scored", s.Id));
             for (int tries = 0; tries < 4 && pool.Count > 1; tries++)
             {
@@ -260,9 +249,9 @@ public sealed class WordNetDatasetBuilder
                 string key = string.CompareOrdinal(s.Id, other.Id) < 0 ? s.Id + "|" + other.Id : other.Id + "|" + s.Id;
                 if (!seen.Add(key) || other.Definition == s.Definition) continue;
                 double score = Math.Round(taxonomy.WuPalmer(s, other), 4, MidpointRounding.AwayFromZero);
-                tables[split].Add([s.Definition, other.Definition, score], s.Id, other.Id);
+                table.Add([s.Definition, other.Definition, score], s.Id, other.Id);
             }
-        }
+        });
         if (skippedPos > 0)
             dataset.Notes.Add($"{skippedPos} adjective/adverb synsets were left out: they have no hypernym taxonomy.");
         dataset.Notes.Add("Verbs without a common hypernym score 0 (no shared root is simulated).");
@@ -287,20 +276,8 @@ public sealed class WordNetDatasetBuilder
             Losses = ["ContrastiveLoss", "OnlineContrastiveLoss", "SoftmaxLoss (num_labels=2)"],
             Evaluators = ["BinaryClassificationEvaluator"],
         };
-        var tables = SplitTables(dataset, ["sentence1", "sentence2", "label"]);
-        var levels = new int[4];
-        foreach (WordNetSynset s in anchors)
-        {
-            WordNetTable table = tables[splitOf[s.Id]];
-            table.Add([s.Definition, s.TermDocument, 1L], s.Id);
-            foreach (var (negative, level) in HardNegatives(s, options.BinaryNegatives))
-            {
-                table.Add([s.Definition, negative.TermDocument, 0L], s.Id, negative.Id);
-                levels[level]++;
-            }
-        }
-        dataset.Notes.Add(NegativeProvenance(levels));
-        return dataset;
+        return FillWithHardNegatives(dataset, ["sentence1", "sentence2", "label"], options.BinaryNegatives,
+            s => [s.Definition, s.TermDocument, 1L], (s, negative) => [s.Definition, negative.TermDocument, 0L]);
     }
 
     private WordNetGeneratedDataset BuildClassification()
@@ -321,13 +298,12 @@ public sealed class WordNetDatasetBuilder
                 "BatchHardSoftMarginTripletLoss"],
             Evaluators = ["LabelAccuracyEvaluator (with a softmax head)"],
         };
-        var tables = SplitTables(dataset, ["text", "label"]);
         var counts = new SortedDictionary<int, int>();
-        foreach (WordNetSynset s in anchors)
+        FillSplits(dataset, ["text", "label"], (s, table) =>
         {
-            tables[splitOf[s.Id]].Add([s.Definition, (long)s.LexFileNumber], s.Id);
+            table.Add([s.Definition, (long)s.LexFileNumber], s.Id);
             counts[s.LexFileNumber] = counts.GetValueOrDefault(s.LexFileNumber) + 1;
-        }
+        });
         dataset.Notes.Add("Labels (number = name: rows over all splits): " + string.Join(", ",
             counts.Select(c => $"{c.Key} = {WordNetLexicographerFiles.NameOf(c.Key)}: {c.Value}")) + ".");
         return dataset;
@@ -349,12 +325,11 @@ public sealed class WordNetDatasetBuilder
             Losses = ["MultipleNegativesRankingLoss", "CachedMultipleNegativesRankingLoss", "GISTEmbedLoss"],
             Evaluators = ["TranslationEvaluator", "InformationRetrievalEvaluator (after building queries/corpus)"],
         };
-        var tables = SplitTables(dataset, ["anchor", "positive"]);
-        foreach (WordNetSynset s in anchors)
+        FillSplits(dataset, ["anchor", "positive"], (s, table) =>
         {
             foreach (string example in s.Examples.Take(options.MaxExamplesPerSynset))
-                tables[splitOf[s.Id]].Add([example, s.Definition], s.Id);
-        }
+                table.Add([example, s.Definition], s.Id);
+        });
         dataset.Notes.Add("Synsets without example sentences give no rows.");
         return dataset;
     }
@@ -379,9 +354,9 @@ public sealed class WordNetDatasetBuilder
             Losses = [],
             Evaluators = ["InformationRetrievalEvaluator (queries, corpus, relevant_docs from qrels)"],
         };
-        foreach (string split in new[] { Dev, Test })
+        foreach (string split in EvaluationSplits)
         {
-            var inSplit = anchors.Where(a => splitOf[a.Id] == split).ToList();
+            var inSplit = AnchorsIn(split).ToList();
             var queries = inSplit.Take(options.MaxQueries).ToList();
             var queryTable = new WordNetTable($"{split}/queries.jsonl", split, ["id", "text"]);
             var corpusTable = new WordNetTable($"{split}/corpus.jsonl", split, ["id", "text"]);
@@ -446,10 +421,10 @@ public sealed class WordNetDatasetBuilder
             Losses = [],
             Evaluators = ["RerankingEvaluator"],
         };
-        foreach (string split in new[] { Dev, Test })
+        foreach (string split in EvaluationSplits)
         {
             var table = new WordNetTable($"{split}.jsonl", split, ["query", "positive", "negative"]);
-            foreach (WordNetSynset s in anchors.Where(a => splitOf[a.Id] == split))
+            foreach (WordNetSynset s in AnchorsIn(split))
             {
                 if (table.Count >= options.MaxQueries) break;
                 var negatives = HardNegatives(s, options.RerankingNegatives);
@@ -463,12 +438,42 @@ public sealed class WordNetDatasetBuilder
         return dataset;
     }
 
-    private static Dictionary<string, WordNetTable> SplitTables(WordNetGeneratedDataset dataset, string[] columns)
+    /// <summary>
+    /// Gives <paramref name="dataset"/> a train, dev and test table with <paramref name="columns"/>, then calls
+    /// <paramref name="addRows"/> for each anchor synset, in order, with the table of the synset's split.
+    /// </summary>
+    private WordNetGeneratedDataset FillSplits(
+        WordNetGeneratedDataset dataset, string[] columns, Action<WordNetSynset, WordNetTable> addRows)
     {
         var tables = Splits.ToDictionary(s => s, s => new WordNetTable($"{s}.jsonl", s, columns));
         dataset.Tables.AddRange(tables.Values);
-        return tables;
+        foreach (WordNetSynset s in anchors) addRows(s, tables[splitOf[s.Id]]);
+        return dataset;
     }
+
+    /// <summary>
+    /// <see cref="FillSplits"/> with, per anchor synset, its <paramref name="ownRow"/> (when given) and then one row
+    /// per hard negative (up to <paramref name="negatives"/>); the card notes where the negatives came from.
+    /// </summary>
+    private WordNetGeneratedDataset FillWithHardNegatives(WordNetGeneratedDataset dataset, string[] columns,
+        int negatives, Func<WordNetSynset, object?[]>? ownRow,
+        Func<WordNetSynset, WordNetSynset, object?[]> negativeRow)
+    {
+        var levels = new int[4];
+        FillSplits(dataset, columns, (s, table) =>
+        {
+            if (ownRow is not null) table.Add(ownRow(s), s.Id);
+            foreach (var (negative, level) in HardNegatives(s, negatives))
+            {
+                table.Add(negativeRow(s, negative), s.Id, negative.Id);
+                levels[level]++;
+            }
+        });
+        dataset.Notes.Add(NegativeProvenance(levels));
+        return dataset;
+    }
+
+    private IEnumerable<WordNetSynset> AnchorsIn(string split) => anchors.Where(a => splitOf[a.Id] == split);
 
     private static string NegativeProvenance(int[] levels) =>
         $"Negatives: {levels[SisterLevel]} sisters, {levels[CousinLevel]} cousins, " +

@@ -22,7 +22,7 @@ public static class WordNetDatasetWriter
             foreach (WordNetTable table in dataset.Tables)
             {
                 string relative = Path.Combine(dataset.Name, table.FileName);
-                WriteTable(table, Path.Combine(outputDirectory, relative));
+                WriteJsonLines(Path.Combine(outputDirectory, relative), table.Columns, table.Rows);
                 written.Add(relative);
             }
             string card = Path.Combine(dataset.Name, "README.md");
@@ -38,24 +38,20 @@ public static class WordNetDatasetWriter
         return written;
     }
 
-    private static void WriteTable(WordNetTable table, string path)
+    private static void WriteSynsets(WordNetDatasetBuilder builder, string path) =>
+        WriteJsonLines(path, ["id", "name", "split", "lexname"], builder.Anchors.Select(s =>
+            (IReadOnlyList<object?>)new object?[] { s.Id, s.Name, builder.SplitFor(s.Id), s.LexFileName }));
+
+    /// <summary>
+    /// Writes a JSONL file through a temporary one, so <paramref name="path"/> never holds half a file.
+    /// </summary>
+    private static void WriteJsonLines(string path, IReadOnlyList<string> columns,
+        IEnumerable<IReadOnlyList<object?>> rows)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temp = path + ".tmp";
         using (var stream = File.Create(temp))
-            TabularFileWriter.WriteJsonLines(stream, table.Columns, table.Rows);
-        File.Move(temp, path, overwrite: true);
-    }
-
-    private static void WriteSynsets(WordNetDatasetBuilder builder, string path)
-    {
-        string temp = path + ".tmp";
-        using (var stream = File.Create(temp))
-        {
-            var rows = builder.Anchors.Select(s => (IReadOnlyList<object?>)new object?[]
-                { s.Id, s.Name, builder.SplitFor(s.Id), s.LexFileName });
-            TabularFileWriter.WriteJsonLines(stream, ["id", "name", "split", "lexname"], rows);
-        }
+            TabularFileWriter.WriteJsonLines(stream, columns, rows);
         File.Move(temp, path, overwrite: true);
     }
 

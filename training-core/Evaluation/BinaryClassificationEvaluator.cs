@@ -65,7 +65,8 @@ public sealed class BinaryClassificationEvaluator : SentenceEvaluator
 
     public override string PrimaryMetric => names.Announced.Count > 1 ? "max_ap" : $"{names.Announced[0]}_ap";
 
-    public override IReadOnlyList<string> MetricKeys => KeysFor(names.Announced).Select(Prefix).ToList();
+    public override IReadOnlyList<string> MetricKeys =>
+        PerFunctionMetrics.Keys(names.Announced, MetricNames, Key).Select(Prefix).ToList();
 
     public override Dictionary<string, double> Evaluate(SentenceTransformer model)
     {
@@ -84,28 +85,16 @@ public sealed class BinaryClassificationEvaluator : SentenceEvaluator
     public Dictionary<string, double> ComputeFromEmbeddings(Tensor embeddings1, Tensor embeddings2,
         IReadOnlyList<string>? similarityFunctions = null)
     {
-        IReadOnlyList<string> functions = similarityFunctions ?? names.Announced;
-        var metrics = new Dictionary<string, double>();
-        foreach (string fn in functions)
+        return Prefixed(PerFunctionMetrics.Compute(similarityFunctions ?? names.Announced, MetricNames, Key, fn =>
         {
-            using Tensor similarity = SimilarityFunctions.Pairwise(fn, embeddings1, embeddings2);
-            double[] values = EvaluationMath.Values(similarity);
+            double[] values = PerFunctionMetrics.Pairwise(fn, embeddings1, embeddings2);
             // Distances are reported as distances, as upstream does: flip the negated similarity back.
             bool higherIsSimilar = fn is SimilarityFunctions.Cosine or SimilarityFunctions.Dot;
-            double[] scores = higherIsSimilar ? values : values.Select(v => -v).ToArray();
-            foreach (var (metric, value) in Classify(scores, higherIsSimilar)) metrics[$"{fn}_{metric}"] = value;
-        }
-
-        if (functions.Count > 1)
-        {
-            foreach (string metric in MetricNames)
-            {
-                metrics[$"max_{metric}"] = functions.Max(fn => metrics[$"{fn}_{metric}"]);
-            }
-        }
-
-        return Prefixed(metrics);
+            return Classify(higherIsSimilar ? values : values.Select(v => -v).ToArray(), higherIsSimilar);
+        }));
     }
+
+    private static string Key(string fn, string metric) => $"{fn}_{metric}";
 
     private IEnumerable<(string Metric, double Value)> Classify(double[] scores, bool higherIsSimilar)
     {
@@ -172,18 +161,5 @@ public sealed class BinaryClassificationEvaluator : SentenceEvaluator
         yield return ("f1_threshold", f1Threshold);
         yield return ("ap", ap);
         yield return ("mcc", EvaluationMath.MatthewsCorrelation(tp, tn, fp, fn));
-    }
-
-    private static IEnumerable<string> KeysFor(IReadOnlyList<string> functions)
-    {
-        foreach (string fn in functions)
-        {
-            foreach (string metric in MetricNames) yield return $"{fn}_{metric}";
-        }
-
-        if (functions.Count > 1)
-        {
-            foreach (string metric in MetricNames) yield return $"max_{metric}";
-        }
     }
 }

@@ -12,6 +12,8 @@ namespace StTrain.Core.Evaluation;
 /// </summary>
 public sealed class EmbeddingSimilarityEvaluator : SentenceEvaluator
 {
+    private static readonly string[] MetricNames = ["pearson", "spearman"];
+
     private readonly SimilarityNames names;
 
     public EmbeddingSimilarityEvaluator(
@@ -67,7 +69,8 @@ public sealed class EmbeddingSimilarityEvaluator : SentenceEvaluator
 
     public override string PrimaryMetric => PrimaryFor(names.Announced);
 
-    public override IReadOnlyList<string> MetricKeys => KeysFor(names.Announced).Select(Prefix).ToList();
+    public override IReadOnlyList<string> MetricKeys =>
+        PerFunctionMetrics.Keys(names.Announced, MetricNames, Key).Select(Prefix).ToList();
 
     public override Dictionary<string, double> Evaluate(SentenceTransformer model)
     {
@@ -81,42 +84,18 @@ public sealed class EmbeddingSimilarityEvaluator : SentenceEvaluator
     public Dictionary<string, double> ComputeFromEmbeddings(Tensor embeddings1, Tensor embeddings2,
         IReadOnlyList<string>? similarityFunctions = null)
     {
-        IReadOnlyList<string> functions = similarityFunctions ?? names.Announced;
-        var metrics = new Dictionary<string, double>();
-        foreach (string fn in functions)
+        return Prefixed(PerFunctionMetrics.Compute(similarityFunctions ?? names.Announced, MetricNames, Key, fn =>
         {
-            using Tensor similarity = SimilarityFunctions.Pairwise(fn, embeddings1, embeddings2);
-            double[] predicted = EvaluationMath.Values(similarity);
-            metrics[$"pearson_{fn}"] = EvaluationMath.Pearson(Scores, predicted);
-            metrics[$"spearman_{fn}"] = EvaluationMath.Spearman(Scores, predicted);
-        }
-
-        if (functions.Count > 1)
-        {
-            metrics["pearson_max"] = functions.Max(fn => metrics[$"pearson_{fn}"]);
-            metrics["spearman_max"] = functions.Max(fn => metrics[$"spearman_{fn}"]);
-        }
-
-        return Prefixed(metrics);
+            double[] predicted = PerFunctionMetrics.Pairwise(fn, embeddings1, embeddings2);
+            return [("pearson", EvaluationMath.Pearson(Scores, predicted)),
+                ("spearman", EvaluationMath.Spearman(Scores, predicted))];
+        }));
     }
+
+    private static string Key(string fn, string metric) => $"{metric}_{fn}";
 
     private string PrimaryFor(IReadOnlyList<string> functions) =>
         MainSimilarity is not null ? $"spearman_{MainSimilarity}"
         : functions.Count > 1 ? "spearman_max"
         : $"spearman_{functions[0]}";
-
-    private static IEnumerable<string> KeysFor(IReadOnlyList<string> functions)
-    {
-        foreach (string fn in functions)
-        {
-            yield return $"pearson_{fn}";
-            yield return $"spearman_{fn}";
-        }
-
-        if (functions.Count > 1)
-        {
-            yield return "pearson_max";
-            yield return "spearman_max";
-        }
-    }
 }

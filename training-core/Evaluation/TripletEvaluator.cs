@@ -13,6 +13,8 @@ namespace StTrain.Core.Evaluation;
 /// </summary>
 public sealed class TripletEvaluator : SentenceEvaluator
 {
+    private static readonly string[] MetricNames = ["accuracy"];
+
     private readonly SimilarityNames names;
 
     public TripletEvaluator(
@@ -73,7 +75,8 @@ public sealed class TripletEvaluator : SentenceEvaluator
         : names.Announced.Count > 1 ? "max_accuracy"
         : $"{names.Announced[0]}_accuracy";
 
-    public override IReadOnlyList<string> MetricKeys => KeysFor(names.Announced).Select(Prefix).ToList();
+    public override IReadOnlyList<string> MetricKeys =>
+        PerFunctionMetrics.Keys(WithMain(names.Announced), MetricNames, Key).Select(Prefix).ToList();
 
     public override Dictionary<string, double> Evaluate(SentenceTransformer model)
     {
@@ -88,35 +91,25 @@ public sealed class TripletEvaluator : SentenceEvaluator
     public Dictionary<string, double> ComputeFromEmbeddings(Tensor anchors, Tensor positives, Tensor negatives,
         IReadOnlyList<string>? similarityFunctions = null)
     {
-        IReadOnlyList<string> functions = similarityFunctions ?? names.Announced;
-        // With main_similarity_function but no explicit list, upstream still reports the model's function only;
-        // the main function is added so the primary key exists.
-        if (MainSimilarityFunction is not null && !functions.Contains(MainSimilarityFunction))
-        {
-            functions = [.. functions, MainSimilarityFunction];
-        }
-
-        var metrics = new Dictionary<string, double>();
-        foreach (string fn in functions)
+        IReadOnlyList<string> functions = WithMain(similarityFunctions ?? names.Announced);
+        return Prefixed(PerFunctionMetrics.Compute(functions, MetricNames, Key, fn =>
         {
             using var scope = NewDisposeScope();
-            double[] pos = EvaluationMath.Values(SimilarityFunctions.Pairwise(fn, anchors, positives));
-            double[] neg = EvaluationMath.Values(SimilarityFunctions.Pairwise(fn, anchors, negatives));
-            metrics[$"{fn}_accuracy"] = pos.Where((s, i) => s > neg[i] + Margin).Count() / (double)pos.Length;
-        }
-
-        if (functions.Count > 1) metrics["max_accuracy"] = functions.Max(fn => metrics[$"{fn}_accuracy"]);
-        return Prefixed(metrics);
+            double[] pos = PerFunctionMetrics.Pairwise(fn, anchors, positives);
+            double[] neg = PerFunctionMetrics.Pairwise(fn, anchors, negatives);
+            return [("accuracy", pos.Where((s, i) => s > neg[i] + Margin).Count() / (double)pos.Length)];
+        }));
     }
 
-    private IEnumerable<string> KeysFor(IReadOnlyList<string> functions)
-    {
-        if (MainSimilarityFunction is not null && !functions.Contains(MainSimilarityFunction))
-        {
-            functions = [.. functions, MainSimilarityFunction];
-        }
+    private static string Key(string fn, string metric) => $"{fn}_{metric}";
 
-        foreach (string fn in functions) yield return $"{fn}_accuracy";
-        if (functions.Count > 1) yield return "max_accuracy";
-    }
+    /// <summary>
+    /// <paramref name="functions"/> plus main_similarity_function when it is missing: with a main function but no
+    /// explicit list, upstream still reports the model's function only; the main one is added so the primary key
+    /// exists.
+    /// </summary>
+    private IReadOnlyList<string> WithMain(IReadOnlyList<string> functions) =>
+        MainSimilarityFunction is null || functions.Contains(MainSimilarityFunction)
+            ? functions
+            : [.. functions, MainSimilarityFunction];
 }

@@ -23,6 +23,7 @@ public sealed class CachedGISTEmbedLoss : CachedEmbeddingLoss
     // even when MatryoshkaLoss registers this loss as its child.
     private readonly StrongBox<SentenceTransformer?> guide;
     private readonly bool ownsGuide;
+    private readonly GuideFilter filter;
     private readonly GuideEmbedder guideEmbedder = new();
     private IReadOnlyList<Tensor>? guideBatch;
 
@@ -38,56 +39,31 @@ public sealed class CachedGISTEmbedLoss : CachedEmbeddingLoss
         bool ownsGuide = false)
         : base(nameof(CachedGISTEmbedLoss), model, miniBatchSize)
     {
-        if (!(temperature > 0))
-        {
-            throw new ArgumentException($"CachedGISTEmbedLoss: temperature must be positive; got {temperature}.");
-        }
-
-        if (!GISTEmbedLoss.MarginStrategies.Contains(marginStrategy))
-        {
-            throw new ArgumentException("CachedGISTEmbedLoss: margin_strategy must be absolute or relative; got " +
-                                        $"'{marginStrategy}'.");
-        }
-
+        filter = new GuideFilter(nameof(CachedGISTEmbedLoss), temperature, marginStrategy, margin, contrastAnchors,
+            contrastPositives);
         this.guide = new StrongBox<SentenceTransformer?>(guide);
         this.ownsGuide = ownsGuide;
-        Temperature = temperature;
-        MarginStrategy = marginStrategy;
-        Margin = margin;
-        ContrastAnchors = contrastAnchors;
-        ContrastPositives = contrastPositives;
     }
 
     /// <summary>The frozen guide model (not a submodule, so the optimizer never sees its weights).</summary>
     public SentenceTransformer? Guide => guide.Value;
 
-    public double Temperature { get; }
+    public double Temperature => filter.Temperature;
 
-    public string MarginStrategy { get; }
+    public string MarginStrategy => filter.MarginStrategy;
 
-    public double Margin { get; }
+    public double Margin => filter.Margin;
 
-    public bool ContrastAnchors { get; }
+    public bool ContrastAnchors => filter.ContrastAnchors;
 
-    public bool ContrastPositives { get; }
+    public bool ContrastPositives => filter.ContrastPositives;
 
-    public override IReadOnlyDictionary<string, object?> Config => new Dictionary<string, object?>
-    {
-        ["guide"] = Guide?.Source,
-        ["temperature"] = Temperature,
-        ["mini_batch_size"] = MiniBatchSize,
-        ["margin_strategy"] = MarginStrategy,
-        ["margin"] = Margin,
-        ["contrast_anchors"] = ContrastAnchors,
-        ["contrast_positives"] = ContrastPositives,
-    };
+    public override IReadOnlyDictionary<string, object?> Config => filter.Config(Guide?.Source, MiniBatchSize);
 
     public override Tensor Compute(IReadOnlyList<Features> inputs, Tensor? labels)
     {
         CheckColumns(inputs.Count);
-        SentenceTransformer guide = Guide ?? throw new InvalidOperationException(
-            "CachedGISTEmbedLoss was created without a guide model. Fix: set its 'guide' parameter to a model id or " +
-            "path.");
+        SentenceTransformer guide = GuideEmbedder.Require(Guide, nameof(CachedGISTEmbedLoss));
         using var scope = NewDisposeScope();
         guideBatch = inputs.Select(column => EmbedWithGuide(guide, column)).ToList();
         try
@@ -176,38 +152,33 @@ public sealed class CachedGISTEmbedLoss : CachedEmbeddingLoss
         Tensor positives = embeddings[1], guidePositives = guided[1];
         Tensor guideAnchorPositive = SimilarityFunctions.CosineMatrix(guideAnchors, guidePositives);
         Tensor rowIndex = arange(rows, dtype: ScalarType.Int64, device: anchors.device);
-        Tensor threshold = guideAnchorPositive.gather(1, (rowIndex + begin).view(-1, 1));
-        threshold = MarginStrategy == "absolute" ? threshold - Margin : threshold - threshold.abs() * Margin;
+        Tensor threshold = filter.Threshold(guideAnchorPositive.gather(1, (rowIndex + begin).view(-1, 1)));
         Tensor columnIndex = arange(positives.shape[0], dtype: ScalarType.Int64, device: anchors.device);
         Tensor truePositive = columnIndex.view(1, -1).eq((rowIndex + begin).view(-1, 1));
 
-        Tensor Masked(Tensor similarity, Tensor guideSimilarity, Tensor? keep)
-        {
-            Tensor drop = guideSimilarity.gt(threshold);
-            if (keep is not null) drop = drop.logical_and(keep.logical_not());
-            return similarity.masked_fill(drop, double.NegativeInfinity);
-        }
+        Tensor Masked(Tensor similarity, Tensor guideSimilarity, Tensor? keep = null) =>
+            GuideFilter.Mask(similarity, guideSimilarity, threshold, keep);
 
         var blocks = new List<Tensor>
         {
-            Masked(SimilarityFunctions.CosineMatrix(anchors, positives), guideAnchorPositive, truePositive),
+            Masked(SimilarityFunctions.CosineMatrix(anchors, positives), guideAnchorPositive, keep: truePositive),
         };
         if (ContrastAnchors)
         {
             blocks.Add(Masked(SimilarityFunctions.CosineMatrix(anchors, embeddings[0]),
-                SimilarityFunctions.CosineMatrix(guideAnchors, guided[0]), null));
+                SimilarityFunctions.CosineMatrix(guideAnchors, guided[0])));
         }
 
         if (ContrastPositives)
         {
             blocks.Add(Masked(SimilarityFunctions.CosineMatrix(positives.narrow(0, begin, rows), positives),
-                SimilarityFunctions.CosineMatrix(guidePositives.narrow(0, begin, rows), guidePositives), null));
+                SimilarityFunctions.CosineMatrix(guidePositives.narrow(0, begin, rows), guidePositives)));
         }
 
         for (int n = 2; n < embeddings.Count; n++)
         {
             blocks.Add(Masked(SimilarityFunctions.CosineMatrix(anchors, embeddings[n]),
-                SimilarityFunctions.CosineMatrix(guideAnchors, guided[n]), null));
+                SimilarityFunctions.CosineMatrix(guideAnchors, guided[n])));
         }
 
         Tensor scores = cat(blocks.ToArray(), 1) / Temperature;

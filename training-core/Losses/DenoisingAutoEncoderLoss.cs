@@ -161,26 +161,7 @@ public sealed class DenoisingAutoEncoderLoss : SentenceLoss
 
     private Tensor Retokenize(Features column)
     {
-        var tokenizer = Model.Transformer.Tokenizer;
-        using Tensor ids = column[Features.InputIds].cpu();
-        using Tensor mask = column[Features.AttentionMask].cpu();
-        long rows = ids.shape[0], width = ids.shape[1];
-        long[] flatIds = ids.data<long>().ToArray();
-        long[] flatMask = mask.to_type(ScalarType.Int64).data<long>().ToArray();
-        var texts = new List<string>((int)rows);
-        for (long r = 0; r < rows; r++)
-        {
-            var tokens = new List<int>();
-            for (long c = 0; c < width; c++)
-            {
-                int id = (int)flatIds[r * width + c];
-                bool special = id == tokenizer.ClsId || id == tokenizer.SepId || id == tokenizer.PadId;
-                if (flatMask[r * width + c] != 0 && !special) tokens.Add(id);
-            }
-
-            texts.Add(tokenizer.Decode(tokens));
-        }
-
+        List<string> texts = TokenizedTexts.Decode(Model, column);
         int maxLength = decoder_bert?.Config.MaxPositionEmbeddings ?? Model.MaxSeqLength;
         return decoderTokenizer!.Encode(texts, maxLength)[Features.InputIds].to(Model.Device);
     }

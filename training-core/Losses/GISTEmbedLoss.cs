@@ -22,6 +22,7 @@ public sealed class GISTEmbedLoss : SentenceLoss
     public static readonly IReadOnlyList<string> MarginStrategies = ["absolute", "relative"];
 
     private readonly bool ownsGuide;
+    private readonly GuideFilter filter;
     private readonly GuideEmbedder guideEmbedder = new();
 
     public GISTEmbedLoss(
@@ -35,54 +36,31 @@ public sealed class GISTEmbedLoss : SentenceLoss
         bool ownsGuide = false)
         : base(nameof(GISTEmbedLoss), model)
     {
-        if (!(temperature > 0))
-        {
-            throw new ArgumentException($"GISTEmbedLoss: temperature must be positive; got {temperature}.");
-        }
-
-        if (!MarginStrategies.Contains(marginStrategy))
-        {
-            throw new ArgumentException($"GISTEmbedLoss: margin_strategy must be absolute or relative; got " +
-                                        $"'{marginStrategy}'.");
-        }
-
+        filter = new GuideFilter(nameof(GISTEmbedLoss), temperature, marginStrategy, margin, contrastAnchors,
+            contrastPositives);
         Guide = guide;
         this.ownsGuide = ownsGuide;
-        Temperature = temperature;
-        MarginStrategy = marginStrategy;
-        Margin = margin;
-        ContrastAnchors = contrastAnchors;
-        ContrastPositives = contrastPositives;
     }
 
     /// <summary>The frozen guide model (not a submodule, so the optimizer never sees its weights).</summary>
     public SentenceTransformer? Guide { get; }
 
-    public double Temperature { get; }
+    public double Temperature => filter.Temperature;
 
-    public string MarginStrategy { get; }
+    public string MarginStrategy => filter.MarginStrategy;
 
-    public double Margin { get; }
+    public double Margin => filter.Margin;
 
-    public bool ContrastAnchors { get; }
+    public bool ContrastAnchors => filter.ContrastAnchors;
 
-    public bool ContrastPositives { get; }
+    public bool ContrastPositives => filter.ContrastPositives;
 
-    public override IReadOnlyDictionary<string, object?> Config => new Dictionary<string, object?>
-    {
-        ["guide"] = Guide?.Source,
-        ["temperature"] = Temperature,
-        ["margin_strategy"] = MarginStrategy,
-        ["margin"] = Margin,
-        ["contrast_anchors"] = ContrastAnchors,
-        ["contrast_positives"] = ContrastPositives,
-    };
+    public override IReadOnlyDictionary<string, object?> Config => filter.Config(Guide?.Source);
 
     public override Tensor Compute(IReadOnlyList<Features> inputs, Tensor? labels)
     {
         RequireColumns(inputs.Count, 2, 3, "anchor, positive, optional negative");
-        SentenceTransformer guide = Guide ?? throw new InvalidOperationException(
-            "GISTEmbedLoss was created without a guide model. Fix: set its 'guide' parameter to a model id or path.");
+        SentenceTransformer guide = GuideEmbedder.Require(Guide, nameof(GISTEmbedLoss));
         var embeddings = inputs.Select(f => Model.forward(f)[Features.SentenceEmbedding]).ToList();
         var guided = inputs.Select(column => guideEmbedder.Embed(Model, guide, column)).ToList();
 
@@ -98,37 +76,32 @@ public sealed class GISTEmbedLoss : SentenceLoss
         Tensor guideAnchor = guideEmbeddings[0].detach(), guidePositive = guideEmbeddings[1].detach();
         long batch = anchor.shape[0];
         Tensor guideAnchorPositive = SimilarityFunctions.CosineMatrix(guideAnchor, guidePositive);
-        Tensor threshold = guideAnchorPositive.diagonal().view(-1, 1);
-        threshold = MarginStrategy == "absolute" ? threshold - Margin : threshold - threshold.abs() * Margin;
+        Tensor threshold = filter.Threshold(guideAnchorPositive.diagonal().view(-1, 1));
         Tensor diagonal = eye(batch, dtype: ScalarType.Bool, device: anchor.device);
 
-        Tensor Masked(Tensor similarity, Tensor guideSimilarity, bool keepDiagonal)
-        {
-            Tensor drop = guideSimilarity.gt(threshold);
-            if (keepDiagonal) drop = drop.logical_and(diagonal.logical_not());
-            return similarity.masked_fill(drop, double.NegativeInfinity);
-        }
+        Tensor Masked(Tensor similarity, Tensor guideSimilarity, Tensor? keep = null) =>
+            GuideFilter.Mask(similarity, guideSimilarity, threshold, keep);
 
         var blocks = new List<Tensor>
         {
-            Masked(SimilarityFunctions.CosineMatrix(anchor, positive), guideAnchorPositive, keepDiagonal: true),
+            Masked(SimilarityFunctions.CosineMatrix(anchor, positive), guideAnchorPositive, keep: diagonal),
         };
         if (ContrastAnchors)
         {
             blocks.Add(Masked(SimilarityFunctions.CosineMatrix(anchor, anchor),
-                SimilarityFunctions.CosineMatrix(guideAnchor, guideAnchor), keepDiagonal: false));
+                SimilarityFunctions.CosineMatrix(guideAnchor, guideAnchor)));
         }
 
         if (ContrastPositives)
         {
             blocks.Add(Masked(SimilarityFunctions.CosineMatrix(positive, positive),
-                SimilarityFunctions.CosineMatrix(guidePositive, guidePositive), keepDiagonal: false));
+                SimilarityFunctions.CosineMatrix(guidePositive, guidePositive)));
         }
 
         if (embeddings.Count == 3)
         {
             blocks.Add(Masked(SimilarityFunctions.CosineMatrix(anchor, embeddings[2]),
-                SimilarityFunctions.CosineMatrix(guideAnchor, guideEmbeddings[2].detach()), keepDiagonal: false));
+                SimilarityFunctions.CosineMatrix(guideAnchor, guideEmbeddings[2].detach())));
         }
 
         Tensor scores = cat(blocks.ToArray(), 1) / Temperature;

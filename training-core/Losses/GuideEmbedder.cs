@@ -13,11 +13,17 @@ internal sealed class GuideEmbedder
 {
     private bool? mustRetokenize;
 
+    /// <summary>The guide, or an error telling <paramref name="owner"/>'s user to set the 'guide' parameter.</summary>
+    public static SentenceTransformer Require(SentenceTransformer? guide, string owner) =>
+        guide ?? throw new InvalidOperationException(
+            $"{owner} was created without a guide model. Fix: set its 'guide' parameter to a model id or path.");
+
     /// <summary>The guide's [B, D] sentence embeddings of <paramref name="column"/>, on the model's device.</summary>
     public Tensor Embed(SentenceTransformer model, SentenceTransformer guide, Features column)
     {
         using var noGrad = no_grad();
-        Features guideInput = MustRetokenize(model, guide) ? guide.Tokenize(Decode(model, column)) : column;
+        Features guideInput =
+            MustRetokenize(model, guide) ? guide.Tokenize(TokenizedTexts.Decode(model, column)) : column;
         return guide.forward(guideInput)[Features.SentenceEmbedding].to(model.Device);
     }
 
@@ -35,36 +41,5 @@ internal sealed class GuideEmbedder
                          mine.LowerCase != theirs.LowerCase ||
                          !mine.TokenIds(probe).SequenceEqual(theirs.TokenIds(probe));
         return mustRetokenize.Value;
-    }
-
-    /// <summary>The texts of a tokenized batch, without special and padding tokens.</summary>
-    private static List<string> Decode(SentenceTransformer model, Features column)
-    {
-        var tokenizer = model.Transformer.Tokenizer;
-        using Tensor ids = column[Features.InputIds].cpu();
-        using Tensor mask = column[Features.AttentionMask].cpu();
-        long rows = ids.shape[0], width = ids.shape[1];
-        long[] flatIds = ids.data<long>().ToArray();
-        long[] flatMask = mask.to_type(ScalarType.Int64).data<long>().ToArray();
-        var texts = new List<string>((int)rows);
-        for (long r = 0; r < rows; r++)
-        {
-            var tokens = new List<int>();
-            for (long c = 0; c < width; c++)
-            {
-                int id = (int)flatIds[r * width + c];
-                if (flatMask[r * width + c] == 0 || id == tokenizer.ClsId || id == tokenizer.SepId ||
-                    id == tokenizer.PadId)
-                {
-                    continue;
-                }
-
-                tokens.Add(id);
-            }
-
-            texts.Add(tokenizer.Decode(tokens));
-        }
-
-        return texts;
     }
 }

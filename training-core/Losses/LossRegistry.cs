@@ -1,4 +1,6 @@
 using StTrain.Core.Models;
+using LossFactory = System.Func<StTrain.Core.Models.SentenceTransformer?, StTrain.Core.Losses.LossParameters,
+    StTrain.Core.Losses.SentenceLoss?, StTrain.Core.Losses.SentenceLoss>;
 
 namespace StTrain.Core.Losses;
 
@@ -6,11 +8,20 @@ namespace StTrain.Core.Losses;
 /// Every loss a run spec can name, with the metadata a validator checks a dataset against and the factory that
 /// builds it. Names match sentence-transformers; lookups ignore case and a "losses." style prefix.
 /// </summary>
+/// <remarks>
+/// Families of losses that take the same data (in-batch negatives, labelled pairs, batch triplets, wrappers) are
+/// built by one helper each, so every registration states only what sets it apart.
+/// </remarks>
 public static class LossRegistry
 {
     private const string Pairs = "(anchor, positive) pairs or (anchor, positive, negative_1, ..., negative_n) n-tuples";
     private const string ScoredPairs = "(text_a, text_b) pairs";
     private const string BinaryLabel = "1 for similar pairs, 0 for dissimilar pairs";
+    private const string QueryWithNegatives = "(query, positive, negative_1, ..., negative_n)";
+    private const string AsInner = "whatever the inner loss takes";
+
+    private static readonly LabelKind[] ScoreLabels = [LabelKind.Float, LabelKind.Integer];
+    private static readonly LabelKind[] BinaryLabels = [LabelKind.Integer, LabelKind.Float];
 
     private static readonly LossParameterInfo Scale =
         new("scale", "float", 20.0, "Multiplies the similarities before the softmax (1 / temperature).");
@@ -20,8 +31,21 @@ public static class LossRegistry
             "Similarity between embeddings (aliases cos_sim, dot_score, dot_product accepted).",
             SimilarityFunctions.Names);
 
+    private static readonly LossParameterInfo StudentSimilarity =
+        new("similarity_fct", "string", SimilarityFunctions.Dot, "Student similarity.", SimilarityFunctions.Names);
+
     private static readonly LossParameterInfo MiniBatchSize =
         new("mini_batch_size", "int", 32, "Rows per forward pass; bounds memory, not the effective batch size.");
+
+    private static readonly LossParameterInfo SiameseDistance =
+        new("distance_metric", "string", DistanceMetrics.CosineDistance, "SiameseDistanceMetric to use.",
+            DistanceMetrics.Siamese);
+
+    private static readonly LossParameterInfo MatryoshkaDims =
+        new("matryoshka_dims", "int[]", null, "Dimensions to train, e.g. [768, 512, 256, 128, 64].", Required: true);
+
+    private static readonly LossParameterInfo MatryoshkaWeights =
+        new("matryoshka_weights", "float[]", null, "One weight per dimension (default: all 1).");
 
     private static readonly LossParameterInfo[] RankingParameters =
     [
@@ -46,6 +70,24 @@ public static class LossRegistry
         new("kl_temperature", "float", 0.3, "Softmax temperature of the KL term (<= 0 turns it off)."),
         new("layer_weighting", "string", "uniform", "Per-layer weight w(k): 1, 1/(1+ln(1+k)) or 1/(1+k).",
             AdaptiveLayerLoss.LayerWeightings),
+    ];
+
+    // GISTEmbedLoss and CachedGISTEmbedLoss: the guide and temperature, then (after the cached loss's
+    // mini_batch_size) the false-negative filter.
+    private static readonly LossParameterInfo[] GuideParameters =
+    [
+        new("guide", "string", null, "The guide model: a local folder, an HF cache id or a bundled id.",
+            Required: true),
+        new("temperature", "float", 0.01, "Divides the cosine similarities before the softmax."),
+    ];
+
+    private static readonly LossParameterInfo[] GuideFilterParameters =
+    [
+        new("margin_strategy", "string", "absolute", "How margin lowers the false-negative threshold.",
+            GISTEmbedLoss.MarginStrategies),
+        new("margin", "float", 0.0, "Candidates the guide scores above (positive - margin) are dropped."),
+        new("contrast_anchors", "bool", true, "Also contrast each anchor with the other anchors."),
+        new("contrast_positives", "bool", true, "Also contrast each positive with the other positives."),
     ];
 
     /// <summary>All registered losses, in registration order.</summary>
@@ -77,14 +119,111 @@ public static class LossRegistry
         string name, SentenceTransformer model, LossParameters? parameters = null, SentenceLoss? inner = null) =>
         Get(name).Create(model, parameters ?? LossParameters.Empty, inner);
 
+    /// <summary>
+    /// Unlabeled <see cref="Pairs"/> whose other rows serve as negatives, so duplicates in a batch would become false
+    /// negatives: the no_duplicates sampler is required.
+    /// </summary>
+    private static LossInfo InBatchNegatives(
+        string name, string summary, IReadOnlyList<LossParameterInfo> parameters, LossFactory factory) => new()
+    {
+        Name = name,
+        Summary = summary,
+        InputDescription = Pairs,
+        LabelDescription = "none",
+        MinInputColumns = 2,
+        MaxInputColumns = null,
+        LabelKinds = [LabelKind.None],
+        RequiresNoDuplicatesSampler = true,
+        Parameters = parameters,
+        Factory = factory,
+    };
+
+    /// <summary>A GradCache loss: it re-runs forward passes and back-propagates itself.</summary>
+    private static LossInfo Cached(LossInfo info) =>
+        info with { IncompatibleWithGradientCheckpointing = true, PerformsOwnBackward = true };
+
+    /// <summary>Exactly two text columns and a label of one of <paramref name="labelKinds"/> per pair.</summary>
+    private static LossInfo LabelledPairs(
+        string name, string summary, string labelDescription, IReadOnlyList<LabelKind> labelKinds,
+        IReadOnlyList<LossParameterInfo> parameters, LossFactory factory) => new()
+    {
+        Name = name,
+        Summary = summary,
+        InputDescription = ScoredPairs,
+        LabelDescription = labelDescription,
+        MinInputColumns = 2,
+        MaxInputColumns = 2,
+        LabelKinds = labelKinds,
+        Parameters = parameters,
+        Factory = factory,
+    };
+
+    /// <summary>A loss modifier: its data rules are its inner loss's.</summary>
+    private static LossInfo Wrapper(
+        string name, string summary, IReadOnlyList<LossParameterInfo> parameters, LossFactory factory) => new()
+    {
+        Name = name,
+        Summary = summary,
+        InputDescription = AsInner,
+        LabelDescription = AsInner,
+        MinInputColumns = 1,
+        MaxInputColumns = null,
+        LabelKinds = [LabelKind.None, LabelKind.Float, LabelKind.Integer, LabelKind.FloatVector],
+        IsWrapper = true,
+        Parameters = parameters,
+        Factory = factory,
+    };
+
+    /// <summary>One text column and an integer class id; triplets are formed inside the batch.</summary>
+    private static LossInfo BatchTriplet(
+        string name, string summary, IReadOnlyList<LossParameterInfo> parameters, LossFactory factory) => new()
+    {
+        Name = name,
+        Summary = summary + " Needs several rows per class in each batch (the group_by_label batch sampler).",
+        InputDescription = "one text column; triplets are formed within the batch from rows of the same class",
+        LabelDescription = "integer class id",
+        MinInputColumns = 1,
+        MaxInputColumns = 1,
+        LabelKinds = [LabelKind.Integer],
+        Parameters = parameters,
+        Factory = factory,
+    };
+
+    private static double ScaleOf(LossParameters p) => p.GetDouble("scale", 20);
+
+    private static int MiniBatchSizeOf(LossParameters p) => p.GetInt("mini_batch_size", 32);
+
     private static string? OptionalHardness(LossParameters p) =>
         p.Has("hardness_mode") ? p.GetChoice("hardness_mode", "", InBatchRanking.HardnessModes) : null;
+
+    private static double HardnessStrength(LossParameters p) => p.GetDouble("hardness_strength", 0);
 
     private static IReadOnlyList<string> Directions(LossParameters p) =>
         p.GetStringList("directions", [InBatchRanking.QueryToDoc]);
 
     private static string PartitionMode(LossParameters p) =>
         p.GetChoice("partition_mode", InBatchRanking.Joint, InBatchRanking.PartitionModes);
+
+    private static string SiameseDistanceOf(LossParameters p) =>
+        p.GetString("distance_metric", DistanceMetrics.CosineDistance);
+
+    private static string BatchTripletDistance(LossParameters p) =>
+        p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance);
+
+    private static IReadOnlyList<int> MatryoshkaDimsOf(LossParameters p) => p.GetIntList("matryoshka_dims", null);
+
+    private static IReadOnlyList<double>? MatryoshkaWeightsOf(LossParameters p) =>
+        p.Has("matryoshka_weights") ? p.GetDoubleList("matryoshka_weights", null) : null;
+
+    private static string LayerWeighting(LossParameters p) =>
+        p.GetChoice("layer_weighting", "uniform", AdaptiveLayerLoss.LayerWeightings);
+
+    private static string MarginStrategy(LossParameters p) =>
+        p.GetChoice("margin_strategy", "absolute", GISTEmbedLoss.MarginStrategies);
+
+    /// <summary>The guide model on the model's device; none on a dry run without a model.</summary>
+    private static SentenceTransformer? LoadGuide(SentenceTransformer? model, string guideId) =>
+        model is null ? null : SentenceTransformer.Load(guideId, model.Device);
 
     private static string SimilarityOf(LossParameters p, string fallback)
     {
@@ -100,82 +239,33 @@ public static class LossRegistry
 
     private static IEnumerable<LossInfo> Build()
     {
-        yield return new LossInfo
-        {
-            Name = nameof(MultipleNegativesRankingLoss),
-            Summary = "In-batch negatives (InfoNCE): each anchor must score its positive above every other " +
-                      "candidate in the batch, including hard negatives.",
-            InputDescription = Pairs,
-            LabelDescription = "none",
-            MinInputColumns = 2,
-            MaxInputColumns = null,
-            LabelKinds = [LabelKind.None],
-            RequiresNoDuplicatesSampler = true,
-            Parameters = RankingParameters,
-            Factory = (m, p, _) => new MultipleNegativesRankingLoss(m, p.GetDouble("scale", 20),
-                SimilarityOf(p, SimilarityFunctions.Cosine), Directions(p), PartitionMode(p), OptionalHardness(p),
-                p.GetDouble("hardness_strength", 0)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(CachedMultipleNegativesRankingLoss),
-            Summary = "MultipleNegativesRankingLoss with GradCache: the same gradients with memory bounded by " +
-                      "mini_batch_size, so much larger batches fit.",
-            InputDescription = Pairs,
-            LabelDescription = "none",
-            MinInputColumns = 2,
-            MaxInputColumns = null,
-            LabelKinds = [LabelKind.None],
-            RequiresNoDuplicatesSampler = true,
-            IncompatibleWithGradientCheckpointing = true,
-            PerformsOwnBackward = true,
-            Parameters = [.. RankingParameters, MiniBatchSize],
-            Factory = (m, p, _) => new CachedMultipleNegativesRankingLoss(m, p.GetDouble("scale", 20),
-                SimilarityOf(p, SimilarityFunctions.Cosine), p.GetInt("mini_batch_size", 32), Directions(p),
-                PartitionMode(p), OptionalHardness(p), p.GetDouble("hardness_strength", 0)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(MultipleNegativesSymmetricRankingLoss),
-            Summary = "In-batch negatives in both directions: anchor to candidates and positive to anchors, averaged.",
-            InputDescription = Pairs,
-            LabelDescription = "none",
-            MinInputColumns = 2,
-            MaxInputColumns = null,
-            LabelKinds = [LabelKind.None],
-            RequiresNoDuplicatesSampler = true,
-            Parameters = [Scale, Similarity],
-            Factory = (m, p, _) => new MultipleNegativesSymmetricRankingLoss(m, p.GetDouble("scale", 20),
-                SimilarityOf(p, SimilarityFunctions.Cosine)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(CachedMultipleNegativesSymmetricRankingLoss),
-            Summary = "MultipleNegativesSymmetricRankingLoss with GradCache (memory bounded by mini_batch_size).",
-            InputDescription = Pairs,
-            LabelDescription = "none",
-            MinInputColumns = 2,
-            MaxInputColumns = null,
-            LabelKinds = [LabelKind.None],
-            RequiresNoDuplicatesSampler = true,
-            IncompatibleWithGradientCheckpointing = true,
-            PerformsOwnBackward = true,
-            Parameters = [Scale, Similarity, MiniBatchSize],
-            Factory = (m, p, _) => new CachedMultipleNegativesSymmetricRankingLoss(m, p.GetDouble("scale", 20),
-                SimilarityOf(p, SimilarityFunctions.Cosine), p.GetInt("mini_batch_size", 32)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(CoSENTLoss),
-            Summary = "Ranks the pairs of a batch by cosine in the order of their gold scores.",
-            InputDescription = ScoredPairs,
-            LabelDescription = "float similarity score",
-            MinInputColumns = 2,
-            MaxInputColumns = 2,
-            LabelKinds = [LabelKind.Float, LabelKind.Integer],
-            Parameters = [Scale],
-            Factory = (m, p, _) => new CoSENTLoss(m, p.GetDouble("scale", 20)),
-        };
+        yield return InBatchNegatives(nameof(MultipleNegativesRankingLoss),
+            "In-batch negatives (InfoNCE): each anchor must score its positive above every other candidate in the " +
+            "batch, including hard negatives.",
+            RankingParameters,
+            (m, p, _) => new MultipleNegativesRankingLoss(m, ScaleOf(p), SimilarityOf(p, SimilarityFunctions.Cosine),
+                Directions(p), PartitionMode(p), OptionalHardness(p), HardnessStrength(p)));
+        yield return Cached(InBatchNegatives(nameof(CachedMultipleNegativesRankingLoss),
+            "MultipleNegativesRankingLoss with GradCache: the same gradients with memory bounded by mini_batch_size, " +
+            "so much larger batches fit.",
+            [.. RankingParameters, MiniBatchSize],
+            (m, p, _) => new CachedMultipleNegativesRankingLoss(m, ScaleOf(p),
+                SimilarityOf(p, SimilarityFunctions.Cosine), MiniBatchSizeOf(p), Directions(p), PartitionMode(p),
+                OptionalHardness(p), HardnessStrength(p))));
+        yield return InBatchNegatives(nameof(MultipleNegativesSymmetricRankingLoss),
+            "In-batch negatives in both directions: anchor to candidates and positive to anchors, averaged.",
+            [Scale, Similarity],
+            (m, p, _) => new MultipleNegativesSymmetricRankingLoss(m, ScaleOf(p),
+                SimilarityOf(p, SimilarityFunctions.Cosine)));
+        yield return Cached(InBatchNegatives(nameof(CachedMultipleNegativesSymmetricRankingLoss),
+            "MultipleNegativesSymmetricRankingLoss with GradCache (memory bounded by mini_batch_size).",
+            [Scale, Similarity, MiniBatchSize],
+            (m, p, _) => new CachedMultipleNegativesSymmetricRankingLoss(m, ScaleOf(p),
+                SimilarityOf(p, SimilarityFunctions.Cosine), MiniBatchSizeOf(p))));
+        yield return LabelledPairs(nameof(CoSENTLoss),
+            "Ranks the pairs of a batch by cosine in the order of their gold scores.",
+            "float similarity score", ScoreLabels, [Scale],
+            (m, p, _) => new CoSENTLoss(m, ScaleOf(p)));
         yield return new LossInfo
         {
             Name = nameof(AnglELoss),
@@ -190,19 +280,12 @@ public static class LossRegistry
                   "columns may go without. Fix: add a 'score' column or a negative column."
                 : null,
             Parameters = [Scale],
-            Factory = (m, p, _) => new AnglELoss(m, p.GetDouble("scale", 20)),
+            Factory = (m, p, _) => new AnglELoss(m, ScaleOf(p)),
         };
-        yield return new LossInfo
-        {
-            Name = nameof(CosineSimilarityLoss),
-            Summary = "Mean squared error between the cosine similarity of a pair and its gold score.",
-            InputDescription = ScoredPairs,
-            LabelDescription = "float similarity score (usually 0..1)",
-            MinInputColumns = 2,
-            MaxInputColumns = 2,
-            LabelKinds = [LabelKind.Float, LabelKind.Integer],
-            Factory = (m, _, _) => new CosineSimilarityLoss(m),
-        };
+        yield return LabelledPairs(nameof(CosineSimilarityLoss),
+            "Mean squared error between the cosine similarity of a pair and its gold score.",
+            "float similarity score (usually 0..1)", ScoreLabels, [],
+            (m, _, _) => new CosineSimilarityLoss(m));
         yield return new LossInfo
         {
             Name = nameof(MSELoss),
@@ -214,44 +297,21 @@ public static class LossRegistry
             LabelKinds = [LabelKind.FloatVector],
             Factory = (m, _, _) => new MSELoss(m),
         };
-        yield return new LossInfo
-        {
-            Name = nameof(ContrastiveLoss),
-            Summary = "Pulls similar pairs together and pushes dissimilar pairs beyond a margin.",
-            InputDescription = ScoredPairs,
-            LabelDescription = BinaryLabel,
-            MinInputColumns = 2,
-            MaxInputColumns = 2,
-            LabelKinds = [LabelKind.Integer, LabelKind.Float],
-            Parameters =
+        yield return LabelledPairs(nameof(ContrastiveLoss),
+            "Pulls similar pairs together and pushes dissimilar pairs beyond a margin.",
+            BinaryLabel, BinaryLabels,
             [
-                new("distance_metric", "string", DistanceMetrics.CosineDistance, "SiameseDistanceMetric to use.",
-                    DistanceMetrics.Siamese),
+                SiameseDistance,
                 new("margin", "float", 0.5, "Dissimilar pairs farther apart than this add no loss."),
                 new("size_average", "bool", true, "Average over the batch (true) or sum (false)."),
             ],
-            Factory = (m, p, _) => new ContrastiveLoss(m,
-                p.GetString("distance_metric", DistanceMetrics.CosineDistance),
-                p.GetDouble("margin", 0.5), p.GetBool("size_average", true)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(OnlineContrastiveLoss),
-            Summary = "ContrastiveLoss on the hard pairs of each batch only (far positives, close negatives).",
-            InputDescription = ScoredPairs,
-            LabelDescription = BinaryLabel,
-            MinInputColumns = 2,
-            MaxInputColumns = 2,
-            LabelKinds = [LabelKind.Integer, LabelKind.Float],
-            Parameters =
-            [
-                new("distance_metric", "string", DistanceMetrics.CosineDistance, "SiameseDistanceMetric to use.",
-                    DistanceMetrics.Siamese),
-                new("margin", "float", 0.5, "Negative pairs farther apart than this add no loss."),
-            ],
-            Factory = (m, p, _) => new OnlineContrastiveLoss(m,
-                p.GetString("distance_metric", DistanceMetrics.CosineDistance), p.GetDouble("margin", 0.5)),
-        };
+            (m, p, _) => new ContrastiveLoss(m, SiameseDistanceOf(p), p.GetDouble("margin", 0.5),
+                p.GetBool("size_average", true)));
+        yield return LabelledPairs(nameof(OnlineContrastiveLoss),
+            "ContrastiveLoss on the hard pairs of each batch only (far positives, close negatives).",
+            BinaryLabel, BinaryLabels,
+            [SiameseDistance, new("margin", "float", 0.5, "Negative pairs farther apart than this add no loss.")],
+            (m, p, _) => new OnlineContrastiveLoss(m, SiameseDistanceOf(p), p.GetDouble("margin", 0.5)));
         yield return new LossInfo
         {
             Name = nameof(TripletLoss),
@@ -274,7 +334,7 @@ public static class LossRegistry
         {
             Name = nameof(MarginMSELoss),
             Summary = "Distillation: the student's margin sim(q,p) - sim(q,n) should equal the teacher's margin.",
-            InputDescription = "(query, positive, negative_1, ..., negative_n)",
+            InputDescription = QueryWithNegatives,
             LabelDescription = "teacher margin(s) sim(q,p) - sim(q,n_k), or teacher scores [pos, neg_1..neg_n]",
             MinInputColumns = 3,
             MaxInputColumns = null,
@@ -283,20 +343,12 @@ public static class LossRegistry
                 ? $"MarginMSELoss with {columns - 2} negatives needs a list of {columns - 2} margins (or " +
                   $"{columns - 1} teacher scores) per row, not one number. Fix: store the label as a list."
                 : null,
-            Parameters = [new("similarity_fct", "string", SimilarityFunctions.Dot, "Student similarity.",
-                SimilarityFunctions.Names)],
+            Parameters = [StudentSimilarity],
             Factory = (m, p, _) => new MarginMSELoss(m, SimilarityOf(p, SimilarityFunctions.Dot)),
         };
-        yield return new LossInfo
-        {
-            Name = nameof(SoftmaxLoss),
-            Summary = "Classifies the pair (e.g. NLI entailment/neutral/contradiction) from [u; v; |u-v|].",
-            InputDescription = ScoredPairs,
-            LabelDescription = "integer class id 0..num_labels-1",
-            MinInputColumns = 2,
-            MaxInputColumns = 2,
-            LabelKinds = [LabelKind.Integer],
-            Parameters =
+        yield return LabelledPairs(nameof(SoftmaxLoss),
+            "Classifies the pair (e.g. NLI entailment/neutral/contradiction) from [u; v; |u-v|].",
+            "integer class id 0..num_labels-1", [LabelKind.Integer],
             [
                 new("num_labels", "int", null, "Number of classes.", Required: true),
                 new("embedding_dimension", "int", null, "Embedding size (default: the model's)."),
@@ -304,60 +356,33 @@ public static class LossRegistry
                 new("concatenation_sent_difference", "bool", true, "Feed |u - v| to the classifier."),
                 new("concatenation_sent_multiplication", "bool", false, "Feed u * v to the classifier."),
             ],
-            Factory = (m, p, _) => new SoftmaxLoss(m,
+            (m, p, _) => new SoftmaxLoss(m,
                 p.GetOptionalInt("embedding_dimension") ?? m?.EmbeddingDimension ?? 1,
                 p.GetRequiredInt("num_labels"),
                 p.GetBool("concatenation_sent_rep", true),
                 p.GetBool("concatenation_sent_difference", true),
-                p.GetBool("concatenation_sent_multiplication", false)),
-        };
+                p.GetBool("concatenation_sent_multiplication", false)));
         foreach (LossInfo info in BatchTripletLosses()) yield return info;
         foreach (LossInfo info in NewerLosses()) yield return info;
-        yield return new LossInfo
-        {
-            Name = nameof(GISTEmbedLoss),
-            Summary = "In-batch negatives guided by a frozen guide model that removes likely false negatives.",
-            InputDescription = "(anchor, positive) pairs or (anchor, positive, negative) triplets",
-            LabelDescription = "none",
-            MinInputColumns = 2,
-            MaxInputColumns = 3,
-            LabelKinds = [LabelKind.None],
-            RequiresNoDuplicatesSampler = true,
-            Parameters =
-            [
-                new("guide", "string", null, "The guide model: a local folder, an HF cache id or a bundled id.",
-                    Required: true),
-                new("temperature", "float", 0.01, "Divides the cosine similarities before the softmax."),
-                new("margin_strategy", "string", "absolute", "How margin lowers the false-negative threshold.",
-                    GISTEmbedLoss.MarginStrategies),
-                new("margin", "float", 0.0, "Candidates the guide scores above (positive - margin) are dropped."),
-                new("contrast_anchors", "bool", true, "Also contrast each anchor with the other anchors."),
-                new("contrast_positives", "bool", true, "Also contrast each positive with the other positives."),
-            ],
-            Factory = (m, p, _) =>
+        yield return InBatchNegatives(nameof(GISTEmbedLoss),
+            "In-batch negatives guided by a frozen guide model that removes likely false negatives.",
+            [.. GuideParameters, .. GuideFilterParameters],
+            (m, p, _) =>
             {
                 string guideId = p.GetRequiredString("guide");
-                string strategy = p.GetChoice("margin_strategy", "absolute", GISTEmbedLoss.MarginStrategies);
-                SentenceTransformer? guide = m is null ? null : SentenceTransformer.Load(guideId, m.Device);
+                string strategy = MarginStrategy(p);
+                SentenceTransformer? guide = LoadGuide(m, guideId);
                 return new GISTEmbedLoss(m, guide, p.GetDouble("temperature", 0.01), strategy,
                     p.GetDouble("margin", 0), p.GetBool("contrast_anchors", true),
                     p.GetBool("contrast_positives", true), ownsGuide: true);
-            },
-        };
-        yield return new LossInfo
+            }) with
         {
-            Name = nameof(MegaBatchMarginLoss),
-            Summary = "Positive similarity above positive_margin, hardest in-batch negative below negative_margin; " +
-                      "meant for very large batches.",
-            InputDescription = "(anchor, positive) pairs",
-            LabelDescription = "none",
-            MinInputColumns = 2,
-            MaxInputColumns = 2,
-            LabelKinds = [LabelKind.None],
-            RequiresNoDuplicatesSampler = true,
-            IncompatibleWithGradientCheckpointing = true,
-            PerformsOwnBackward = true,
-            Parameters =
+            InputDescription = "(anchor, positive) pairs or (anchor, positive, negative) triplets",
+            MaxInputColumns = 3,
+        };
+        yield return Cached(InBatchNegatives(nameof(MegaBatchMarginLoss),
+            "Positive similarity above positive_margin, hardest in-batch negative below negative_margin; meant for " +
+            "very large batches.",
             [
                 new("positive_margin", "float", 0.8, "Target minimum cosine of a positive pair."),
                 new("negative_margin", "float", 0.3, "Target maximum cosine of the hardest negative."),
@@ -365,23 +390,25 @@ public static class LossRegistry
                     "GradCache over mini-batches (own backward); false embeds the whole batch at once."),
                 new("mini_batch_size", "int", 50, "Rows per forward pass of the mini-batched version."),
             ],
-            Factory = (m, p, _) => new MegaBatchMarginLoss(m, p.GetDouble("positive_margin", 0.8),
+            (m, p, _) => new MegaBatchMarginLoss(m, p.GetDouble("positive_margin", 0.8),
                 p.GetDouble("negative_margin", 0.3), p.GetBool("use_mini_batched_version", true),
-                p.GetInt("mini_batch_size", 50)),
+                p.GetInt("mini_batch_size", 50)))) with
+        {
+            InputDescription = "(anchor, positive) pairs",
+            MaxInputColumns = 2,
         };
         yield return new LossInfo
         {
             Name = nameof(DistillKLDivLoss),
             Summary = "Distillation: KL divergence between the teacher's and the student's softmax over candidates.",
-            InputDescription = "(query, positive, negative_1, ..., negative_n)",
+            InputDescription = QueryWithNegatives,
             LabelDescription = "teacher scores [score(q, positive), score(q, negative_1), ...]",
             MinInputColumns = 3,
             MaxInputColumns = null,
             LabelKinds = [LabelKind.FloatVector],
             Parameters =
             [
-                new("similarity_fct", "string", SimilarityFunctions.Dot, "Student similarity.",
-                    SimilarityFunctions.Names),
+                StudentSimilarity,
                 new("temperature", "float", 1.0, "Softmax temperature of both student and teacher."),
                 new("student_temperature", "float", null, "Student temperature (default: temperature)."),
                 new("teacher_temperature", "float", null, "Teacher temperature (default: temperature)."),
@@ -413,28 +440,16 @@ public static class LossRegistry
                 p.GetDouble("mean_weight", 1.0), p.GetDouble("second_moment_weight", 1.0),
                 p.GetChoice("aggregation", "mean", ["mean", "sum"])),
         };
-        yield return new LossInfo
-        {
-            Name = nameof(MatryoshkaLoss),
-            Summary = "Applies the inner loss to embeddings truncated to each of matryoshka_dims and sums them, so " +
-                      "truncated embeddings stay useful.",
-            InputDescription = "whatever the inner loss takes",
-            LabelDescription = "whatever the inner loss takes",
-            MinInputColumns = 1,
-            MaxInputColumns = null,
-            LabelKinds = [LabelKind.None, LabelKind.Float, LabelKind.Integer, LabelKind.FloatVector],
-            IsWrapper = true,
-            Parameters =
+        yield return Wrapper(nameof(MatryoshkaLoss),
+            "Applies the inner loss to embeddings truncated to each of matryoshka_dims and sums them, so truncated " +
+            "embeddings stay useful.",
             [
-                new("matryoshka_dims", "int[]", null, "Dimensions to train, e.g. [768, 512, 256, 128, 64].",
-                    Required: true),
-                new("matryoshka_weights", "float[]", null, "One weight per dimension (default: all 1)."),
+                MatryoshkaDims,
+                MatryoshkaWeights,
                 new("n_dims_per_step", "int", -1, "Sample this many dimensions per step (-1: all)."),
             ],
-            Factory = (m, p, inner) => new MatryoshkaLoss(m, inner!, p.GetIntList("matryoshka_dims", null),
-                p.Has("matryoshka_weights") ? p.GetDoubleList("matryoshka_weights", null) : null,
-                p.GetInt("n_dims_per_step", -1)),
-        };
+            (m, p, inner) => new MatryoshkaLoss(m, inner!, MatryoshkaDimsOf(p), MatryoshkaWeightsOf(p),
+                p.GetInt("n_dims_per_step", -1)));
     }
 
     private static IEnumerable<LossInfo> NewerLosses()
@@ -469,87 +484,43 @@ public static class LossRegistry
                 new("scale", "float", 20.0, "Initial value of the trained scale exp(logit_scale)."),
                 Similarity,
             ],
-            Factory = (m, p, _) => new ContrastiveTensionLossInBatchNegatives(m, p.GetDouble("scale", 20),
+            Factory = (m, p, _) => new ContrastiveTensionLossInBatchNegatives(m, ScaleOf(p),
                 SimilarityOf(p, SimilarityFunctions.Cosine)),
         };
-        yield return new LossInfo
-        {
-            Name = nameof(AdaptiveLayerLoss),
-            Summary = "Applies the inner loss to the last layer and to randomly chosen earlier layers, with a KL " +
-                      "term pulling earlier layers towards the last, so the model can be cut to fewer layers.",
-            InputDescription = "whatever the inner loss takes",
-            LabelDescription = "whatever the inner loss takes",
-            MinInputColumns = 1,
-            MaxInputColumns = null,
-            LabelKinds = [LabelKind.None, LabelKind.Float, LabelKind.Integer, LabelKind.FloatVector],
-            IsWrapper = true,
-            Parameters = AdaptiveLayerParameters,
-            Factory = (m, p, inner) => new AdaptiveLayerLoss(m, inner!, p.GetInt("n_layers_per_step", 1),
+        yield return Wrapper(nameof(AdaptiveLayerLoss),
+            "Applies the inner loss to the last layer and to randomly chosen earlier layers, with a KL term pulling " +
+            "earlier layers towards the last, so the model can be cut to fewer layers.",
+            AdaptiveLayerParameters,
+            (m, p, inner) => new AdaptiveLayerLoss(m, inner!, p.GetInt("n_layers_per_step", 1),
                 p.GetDouble("last_layer_weight", 1), p.GetDouble("prior_layers_weight", 1),
-                p.GetDouble("kl_div_weight", 1), p.GetDouble("kl_temperature", 0.3), LayerWeighting(p)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(Matryoshka2dLoss),
-            Summary = "AdaptiveLayerLoss over MatryoshkaLoss: the inner loss over earlier layers and truncated " +
-                      "dimensions at once.",
-            InputDescription = "whatever the inner loss takes",
-            LabelDescription = "whatever the inner loss takes",
-            MinInputColumns = 1,
-            MaxInputColumns = null,
-            LabelKinds = [LabelKind.None, LabelKind.Float, LabelKind.Integer, LabelKind.FloatVector],
-            IsWrapper = true,
-            Parameters =
+                p.GetDouble("kl_div_weight", 1), p.GetDouble("kl_temperature", 0.3), LayerWeighting(p)));
+        yield return Wrapper(nameof(Matryoshka2dLoss),
+            "AdaptiveLayerLoss over MatryoshkaLoss: the inner loss over earlier layers and truncated dimensions at " +
+            "once.",
             [
-                new("matryoshka_dims", "int[]", null, "Dimensions to train, e.g. [768, 512, 256, 128, 64].",
-                    Required: true),
-                new("matryoshka_weights", "float[]", null, "One weight per dimension (default: all 1)."),
+                MatryoshkaDims,
+                MatryoshkaWeights,
                 new("n_dims_per_step", "int", 1, "Sample this many dimensions per step (-1: all)."),
                 .. AdaptiveLayerParameters,
             ],
-            Factory = (m, p, inner) => new Matryoshka2dLoss(m, inner!, p.GetIntList("matryoshka_dims", null),
-                p.Has("matryoshka_weights") ? p.GetDoubleList("matryoshka_weights", null) : null,
+            (m, p, inner) => new Matryoshka2dLoss(m, inner!, MatryoshkaDimsOf(p), MatryoshkaWeightsOf(p),
                 p.GetInt("n_layers_per_step", 1), p.GetInt("n_dims_per_step", 1),
                 p.GetDouble("last_layer_weight", 1), p.GetDouble("prior_layers_weight", 1),
-                p.GetDouble("kl_div_weight", 1), p.GetDouble("kl_temperature", 0.3), LayerWeighting(p)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(CachedGISTEmbedLoss),
-            Summary = "GISTEmbedLoss with GradCache: guide-filtered in-batch negatives with memory bounded by " +
-                      "mini_batch_size.",
-            InputDescription = "(anchor, positive) pairs or (anchor, positive, negative_1, ..., negative_n) n-tuples",
-            LabelDescription = "none",
-            MinInputColumns = 2,
-            MaxInputColumns = null,
-            LabelKinds = [LabelKind.None],
-            RequiresNoDuplicatesSampler = true,
-            IncompatibleWithGradientCheckpointing = true,
-            PerformsOwnBackward = true,
-            Parameters =
-            [
-                new("guide", "string", null, "The guide model: a local folder, an HF cache id or a bundled id.",
-                    Required: true),
-                new("temperature", "float", 0.01, "Divides the cosine similarities before the softmax."),
-                MiniBatchSize,
-                new("margin_strategy", "string", "absolute", "How margin lowers the false-negative threshold.",
-                    GISTEmbedLoss.MarginStrategies),
-                new("margin", "float", 0.0, "Candidates the guide scores above (positive - margin) are dropped."),
-                new("contrast_anchors", "bool", true, "Also contrast each anchor with the other anchors."),
-                new("contrast_positives", "bool", true, "Also contrast each positive with the other positives."),
-            ],
-            Factory = (m, p, _) =>
+                p.GetDouble("kl_div_weight", 1), p.GetDouble("kl_temperature", 0.3), LayerWeighting(p)));
+        yield return Cached(InBatchNegatives(nameof(CachedGISTEmbedLoss),
+            "GISTEmbedLoss with GradCache: guide-filtered in-batch negatives with memory bounded by mini_batch_size.",
+            [.. GuideParameters, MiniBatchSize, .. GuideFilterParameters],
+            (m, p, _) =>
             {
                 string guideId = p.GetRequiredString("guide");
-                string strategy = p.GetChoice("margin_strategy", "absolute", GISTEmbedLoss.MarginStrategies);
+                string strategy = MarginStrategy(p);
                 double temperature = p.GetDouble("temperature", 0.01);
-                int miniBatchSize = p.GetInt("mini_batch_size", 32);
-                SentenceTransformer? guide = m is null ? null : SentenceTransformer.Load(guideId, m.Device);
+                int miniBatchSize = MiniBatchSizeOf(p);
+                SentenceTransformer? guide = LoadGuide(m, guideId);
                 return new CachedGISTEmbedLoss(m, guide, temperature, miniBatchSize, strategy,
                     p.GetDouble("margin", 0), p.GetBool("contrast_anchors", true),
                     p.GetBool("contrast_positives", true), ownsGuide: true);
-            },
-        };
+            }));
         yield return new LossInfo
         {
             Name = nameof(DenoisingAutoEncoderLoss),
@@ -573,56 +544,26 @@ public static class LossRegistry
         };
     }
 
-    private static string LayerWeighting(LossParameters p) =>
-        p.GetChoice("layer_weighting", "uniform", AdaptiveLayerLoss.LayerWeightings);
-
     private static IEnumerable<LossInfo> BatchTripletLosses()
     {
         LossParameterInfo distance = new("distance_metric", "string", BatchTripletDistances.EuclideanDistance,
             "BatchHardTripletLossDistanceFunction to use.", BatchTripletDistances.Names);
         LossParameterInfo margin = new("margin", "float", 5.0, "Required gap between negative and positive distance.");
-        const string input = "one text column; triplets are formed within the batch from rows of the same class";
-        const string summary = " Needs several rows per class in each batch (the group_by_label batch sampler).";
-        yield return new LossInfo
-        {
-            Name = nameof(BatchAllTripletLoss),
-            Summary = "Averages the triplet loss over every valid in-batch triplet that still violates the margin." +
-                      summary,
-            InputDescription = input, LabelDescription = "integer class id",
-            MinInputColumns = 1, MaxInputColumns = 1, LabelKinds = [LabelKind.Integer],
-            Parameters = [distance, margin],
-            Factory = (m, p, _) => new BatchAllTripletLoss(m,
-                p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance), p.GetDouble("margin", 5)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(BatchHardTripletLoss),
-            Summary = "Per anchor: its hardest positive against its hardest negative in the batch." + summary,
-            InputDescription = input, LabelDescription = "integer class id",
-            MinInputColumns = 1, MaxInputColumns = 1, LabelKinds = [LabelKind.Integer],
-            Parameters = [distance, margin],
-            Factory = (m, p, _) => new BatchHardTripletLoss(m,
-                p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance), p.GetDouble("margin", 5)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(BatchSemiHardTripletLoss),
-            Summary = "Per positive pair: the closest negative that is still farther than the positive." + summary,
-            InputDescription = input, LabelDescription = "integer class id",
-            MinInputColumns = 1, MaxInputColumns = 1, LabelKinds = [LabelKind.Integer],
-            Parameters = [distance, margin],
-            Factory = (m, p, _) => new BatchSemiHardTripletLoss(m,
-                p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance), p.GetDouble("margin", 5)),
-        };
-        yield return new LossInfo
-        {
-            Name = nameof(BatchHardSoftMarginTripletLoss),
-            Summary = "BatchHardTripletLoss with a soft margin log(1 + exp(d_pos - d_neg))." + summary,
-            InputDescription = input, LabelDescription = "integer class id",
-            MinInputColumns = 1, MaxInputColumns = 1, LabelKinds = [LabelKind.Integer],
-            Parameters = [distance],
-            Factory = (m, p, _) => new BatchHardSoftMarginTripletLoss(m,
-                p.GetString("distance_metric", BatchTripletDistances.EuclideanDistance)),
-        };
+        yield return BatchTriplet(nameof(BatchAllTripletLoss),
+            "Averages the triplet loss over every valid in-batch triplet that still violates the margin.",
+            [distance, margin],
+            (m, p, _) => new BatchAllTripletLoss(m, BatchTripletDistance(p), p.GetDouble("margin", 5)));
+        yield return BatchTriplet(nameof(BatchHardTripletLoss),
+            "Per anchor: its hardest positive against its hardest negative in the batch.",
+            [distance, margin],
+            (m, p, _) => new BatchHardTripletLoss(m, BatchTripletDistance(p), p.GetDouble("margin", 5)));
+        yield return BatchTriplet(nameof(BatchSemiHardTripletLoss),
+            "Per positive pair: the closest negative that is still farther than the positive.",
+            [distance, margin],
+            (m, p, _) => new BatchSemiHardTripletLoss(m, BatchTripletDistance(p), p.GetDouble("margin", 5)));
+        yield return BatchTriplet(nameof(BatchHardSoftMarginTripletLoss),
+            "BatchHardTripletLoss with a soft margin log(1 + exp(d_pos - d_neg)).",
+            [distance],
+            (m, p, _) => new BatchHardSoftMarginTripletLoss(m, BatchTripletDistance(p)));
     }
 }
