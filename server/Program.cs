@@ -9,14 +9,21 @@ using StTrain.Server.Mcp;
 System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 
-// `serve` loads no TorchSharp in this process: smoke tests and training run in child processes.
-if (args.Length > 0 && args[0] == "serve")
+try
 {
-    return await ServeCommand.RunAsync(args[1..]);
-}
+    // `serve` loads no TorchSharp in this process: smoke tests and training run in child processes.
+    if (args.Length > 0 && args[0] == "serve")
+    {
+        return await ServeCommand.RunAsync(args[1..]);
+    }
 
-TorchRuntime.Initialize();
-return await Cli.RunAsync(args);
+    TorchRuntime.Initialize();
+    return await Cli.RunAsync(args);
+}
+catch (Exception error)
+{
+    return Cli.ReportUnexpected(args.FirstOrDefault() ?? "", error);
+}
 
 namespace StTrain.Server
 {
@@ -98,10 +105,33 @@ namespace StTrain.Server
                 Console.Error.WriteLine($"st-train {command}: {error.Message}");
                 return 1;
             }
+            catch (Exception error)
+            {
+                return ReportUnexpected(command, error);
+            }
             finally
             {
                 await Task.CompletedTask;
             }
+        }
+
+        /// <summary>
+        /// The last resort for an exception no command expected: one line with its type and message and a request
+        /// to report it, exit code 1. The stack trace (and native frames) only with ST_TRAIN_DEBUG=1.
+        /// </summary>
+        public static int ReportUnexpected(string command, Exception error)
+        {
+            string message = error.Message;
+            int lineEnd = message.IndexOfAny(['\r', '\n']);
+            if (lineEnd >= 0) message = message[..lineEnd].TrimEnd();
+            string prefix = command.Length == 0 ? "st-train" : $"st-train {command}";
+            bool debug = Environment.GetEnvironmentVariable("ST_TRAIN_DEBUG") == "1";
+            Console.Error.WriteLine($"{prefix}: unexpected {error.GetType().Name}: {message.TrimEnd('.')}. st-train " +
+                                    "should have caught this with a clear message, so it is a bug in st-train: please " +
+                                    "report it with the command you ran" +
+                                    (debug ? "." : " (run again with ST_TRAIN_DEBUG=1 to see the stack trace)."));
+            if (debug) Console.Error.WriteLine(error.ToString());
+            return 1;
         }
 
         /// <summary>`--help` of the commands that have no usage text of their own.</summary>

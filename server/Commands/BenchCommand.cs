@@ -68,7 +68,7 @@ public static class BenchCommand
 
     private static void Benchmark(Settings s, TextWriter output)
     {
-        using var model = SentenceTransformer.Load(s.Model);
+        using var model = CommandModels.LoadSentenceTransformer(s.Model);
         var config = model.Transformer.Encoder.Config;
         if (s.SeqLen > config.MaxPositionEmbeddings)
             throw new UsageException(

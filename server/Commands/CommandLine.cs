@@ -1,17 +1,35 @@
+using System.Globalization;
+
 namespace StTrain.Server.Commands;
 
 /// <summary>
-/// A small parser for `--name value`, `--flag` and positional arguments, with errors that name the option and
-/// say what to write instead.
+/// The one parser of every st-train command: `--name value`, `--name=value`, `--flag` and positional words, with
+/// errors that name the option and say what to write instead.
+/// <para>
+/// Two ways to say which options a command knows: <see cref="Parse"/> takes the lists up front and refuses an
+/// unknown option at once; the constructor learns them from the getters the command calls, and
+/// <see cref="RejectUnknown"/> then refuses the rest. Either way a word after an unknown option is never mistaken
+/// for the reason of the error: `--bogus` at the end of the line is reported as unknown, not as lacking a value.
+/// </para>
 /// </summary>
 public sealed class CommandLine
 {
     private readonly Dictionary<string, List<string>> options = new(StringComparer.Ordinal);
     private readonly HashSet<string> used = new(StringComparer.Ordinal);
 
+    // Options written without a value; an error only if the command reads them (unknown ones are reported as such).
+    private readonly HashSet<string> missingValue = new(StringComparer.Ordinal);
+
     public List<string> Positional { get; } = [];
 
+    /// <summary>Parses <paramref name="args"/>; names in <paramref name="flags"/> take no value. The options the
+    /// command knows are the ones it reads before calling <see cref="RejectUnknown"/>.</summary>
     public CommandLine(IEnumerable<string> args, IReadOnlySet<string>? flags = null)
+        : this(args, flags ?? new HashSet<string>(), known: null)
+    {
+    }
+
+    private CommandLine(IEnumerable<string> args, IReadOnlySet<string> flags, IReadOnlyCollection<string>? known)
     {
         var list = args.ToList();
         for (int i = 0; i < list.Count; i++)
@@ -30,45 +48,93 @@ public sealed class CommandLine
                 value = name[(eq + 1)..];
                 name = name[..eq];
             }
-            else if (flags?.Contains(name) == true)
+            if (known is not null && !known.Contains(name) && !flags.Contains(name))
+                throw new UsageException($"unknown option --{name}. {KnownList(known.Concat(flags))}");
+            if (flags.Contains(name))
             {
-                value = "true";
+                if (value is not null && known is not null) throw new UsageException($"--{name} takes no value.");
+                value ??= "true";
             }
-            else if (i + 1 < list.Count && !list[i + 1].StartsWith("--", StringComparison.Ordinal))
+            else if (value is null)
             {
-                value = list[++i];
-            }
-            else
-            {
-                throw new UsageException($"--{name} needs a value (write --{name} VALUE).");
+                if (i + 1 < list.Count && !list[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    value = list[++i];
+                }
+                else if (known is not null)
+                {
+                    throw new UsageException($"--{name} needs a value (write --{name} VALUE).");
+                }
+                else
+                {
+                    missingValue.Add(name);
+                    continue;
+                }
             }
             if (!options.TryGetValue(name, out var values)) options[name] = values = [];
             values.Add(value);
         }
     }
 
+    /// <summary>
+    /// Parses <paramref name="args"/> for a command that knows <paramref name="knownOptions"/> (with a value) and
+    /// <paramref name="flags"/> (without); any other option is refused here, listing the known ones.
+    /// </summary>
+    public static CommandLine Parse(IEnumerable<string> args, IReadOnlyCollection<string> knownOptions,
+        IReadOnlyCollection<string> flags) =>
+        new(args, flags.ToHashSet(StringComparer.Ordinal), knownOptions);
+
     public string? Get(string name)
     {
         used.Add(name);
+        if (missingValue.Contains(name)) throw new UsageException($"--{name} needs a value (write --{name} VALUE).");
         return options.TryGetValue(name, out var values) ? values[^1] : null;
     }
 
     public IReadOnlyList<string> GetAll(string name)
     {
         used.Add(name);
+        if (missingValue.Contains(name)) throw new UsageException($"--{name} needs a value (write --{name} VALUE).");
         return options.TryGetValue(name, out var values) ? values : [];
     }
 
-    public string Require(string name, string what) =>
-        Get(name) ?? throw new UsageException($"--{name} is required: {what}.");
+    /// <summary>Whether the option or flag was given.</summary>
+    public bool Has(string name) => Get(name) is not null;
 
+    public string Require(string name, string what) =>
+        Get(name) is { Length: > 0 } value ? value : throw new UsageException($"--{name} is required: {what}.");
+
+    /// <summary>A positive whole number, or <paramref name="fallback"/> when the option is absent.</summary>
     public int GetInt(string name, int fallback)
     {
         string? text = Get(name);
         if (text is null) return fallback;
-        return int.TryParse(text, out int value) && value > 0
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value > 0
             ? value
             : throw new UsageException($"--{name} '{text}' is not a positive whole number.");
+    }
+
+    /// <summary>A whole number of at least <paramref name="min"/>, or <paramref name="fallback"/> when
+    /// absent.</summary>
+    public int GetInt(string name, int fallback, int min)
+    {
+        if (Get(name) is not { } text) return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min)
+            throw new UsageException($"--{name} must be a whole number >= {min}, got '{text}'.");
+        return value;
+    }
+
+    /// <summary>A whole number of at least <paramref name="min"/>, or null when absent.</summary>
+    public int? GetOptionalInt(string name, int min) => Get(name) is null ? null : GetInt(name, 0, min);
+
+    /// <summary>A finite number, or null when absent.</summary>
+    public double? GetDouble(string name)
+    {
+        if (Get(name) is not { } text) return null;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value))
+            throw new UsageException($"--{name} must be a number, got '{text}'.");
+        return value;
     }
 
     public bool Flag(string name) => Get(name) is "true" or "1" or "yes";
@@ -76,10 +142,19 @@ public sealed class CommandLine
     /// <summary>Fails on options nobody asked for (typos), listing the ones the command knows.</summary>
     public void RejectUnknown()
     {
-        var unknown = options.Keys.Where(k => !used.Contains(k)).ToList();
+        var unknown = options.Keys.Concat(missingValue).Where(k => !used.Contains(k)).Distinct().ToList();
         if (unknown.Count > 0)
-            throw new UsageException($"unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}. " +
-                                     $"This command knows: {string.Join(", ", used.Order().Select(u => "--" + u))}.");
+            throw new UsageException(
+                $"unknown option{(unknown.Count == 1 ? "" : "s")} {string.Join(", ", unknown.Select(u => "--" + u))}. " +
+                KnownList(used));
+    }
+
+    private static string KnownList(IEnumerable<string> known)
+    {
+        var names = known.Distinct().Order(StringComparer.Ordinal).ToList();
+        return names.Count == 0
+            ? "This command takes no options."
+            : $"This command knows: {string.Join(", ", names.Select(n => "--" + n))}.";
     }
 }
 

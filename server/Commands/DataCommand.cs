@@ -65,7 +65,7 @@ public static class DataCommand
         }
         try
         {
-            return RunWordNet(CommandLineArguments.Parse(args.Skip(1), Options, ["no-fetch"]));
+            return RunWordNet(CommandLine.Parse(args.Skip(1), Options, ["no-fetch"]));
         }
         catch (UsageException e)
         {
@@ -81,36 +81,40 @@ public static class DataCommand
         }
     }
 
-    private static int RunWordNet(CommandLineArguments args)
+    private static int RunWordNet(CommandLine args)
     {
         if (args.Positional.Count > 0)
-            throw new UsageException($"Unexpected argument '{args.Positional[0]}'.");
-        string output = args.Required("out");
-        var parts = (args.String("pos") ?? "n").Split(',', StringSplitOptions.RemoveEmptyEntries | 
+            throw new UsageException($"unexpected argument '{args.Positional[0]}'.");
+        string output = args.Require("out", "the folder to write the datasets to, e.g. data/wordnet");
+        // Checked before WordNet is read and the datasets built, which takes a while.
+        if (File.Exists(output))
+            throw new UsageException($"--out '{output}' is a file, but the datasets go into a folder. Fix: give a " +
+                                     "folder path (created if missing), e.g. --out data/wordnet.");
+        var parts = (args.Get("pos") ?? "n").Split(',', StringSplitOptions.RemoveEmptyEntries | 
             StringSplitOptions.TrimEntries);
         if (parts.Length == 0 || parts.Any(p => p.Length != 1 || "nvar".IndexOf(p[0]) < 0))
             throw new UsageException(
-                $"--pos must list n, v, a and/or r separated by commas, got '{args.String("pos")}'.");
+                $"--pos must list n, v, a and/or r separated by commas, got '{args.Get("pos")}'.");
         var defaults = new WordNetDatasetOptions();
         var options = new WordNetDatasetOptions
         {
             PartsOfSpeech = parts.Select(p => p[0]).ToArray(),
-            MaxSynsets = args.Int("max-synsets", defaults.MaxSynsets, min: 0),
-            Seed = args.Int("seed", 0),
-            TrainFraction = args.Double("train-fraction") ?? defaults.TrainFraction,
-            DevFraction = args.Double("dev-fraction") ?? defaults.DevFraction,
-            TripletNegatives = args.Int("triplet-negatives", defaults.TripletNegatives, min: 0),
-            BinaryNegatives = args.Int("binary-negatives", defaults.BinaryNegatives, min: 0),
-            ScoredPairsPerSynset = args.Int("scored-pairs", defaults.ScoredPairsPerSynset, min: 0),
-            MaxExamplesPerSynset = args.Int("max-examples", defaults.MaxExamplesPerSynset, min: 0),
-            MaxQueries = args.Int("max-queries", defaults.MaxQueries, min: 0),
-            MaxDistractors = args.Int("max-distractors", defaults.MaxDistractors, min: 0),
-            RerankingNegatives = args.Int("reranking-negatives", defaults.RerankingNegatives, min: 0),
+            MaxSynsets = args.GetInt("max-synsets", defaults.MaxSynsets, 0),
+            Seed = args.GetInt("seed", 0, int.MinValue),
+            TrainFraction = args.GetDouble("train-fraction") ?? defaults.TrainFraction,
+            DevFraction = args.GetDouble("dev-fraction") ?? defaults.DevFraction,
+            TripletNegatives = args.GetInt("triplet-negatives", defaults.TripletNegatives, 0),
+            BinaryNegatives = args.GetInt("binary-negatives", defaults.BinaryNegatives, 0),
+            ScoredPairsPerSynset = args.GetInt("scored-pairs", defaults.ScoredPairsPerSynset, 0),
+            MaxExamplesPerSynset = args.GetInt("max-examples", defaults.MaxExamplesPerSynset, 0),
+            MaxQueries = args.GetInt("max-queries", defaults.MaxQueries, 0),
+            MaxDistractors = args.GetInt("max-distractors", defaults.MaxDistractors, 0),
+            RerankingNegatives = args.GetInt("reranking-negatives", defaults.RerankingNegatives, 0),
         };
         options.Validate();
 
         static void Log(string line) => Console.Error.WriteLine(line);
-        string dict = WordNetLocator.Resolve(args.String("dict"), allowFetch: !args.Has("no-fetch"), Log,
+        string dict = WordNetLocator.Resolve(args.Get("dict"), allowFetch: !args.Has("no-fetch"), Log,
             options.PartsOfSpeech);
         Log($"Reading WordNet ({string.Join(",", options.PartsOfSpeech)}) from {dict} ...");
         var database = WordNetDatabase.Load(dict, options.PartsOfSpeech);

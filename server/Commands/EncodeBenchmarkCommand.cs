@@ -56,17 +56,17 @@ public static class EncodeBenchmarkCommand
         }
         try
         {
-            var parsed = CommandLineArguments.Parse(args, Options, []);
+            var parsed = CommandLine.Parse(args, Options, []);
             if (parsed.Positional.Count > 0)
                 throw new UsageException($"Unexpected argument '{parsed.Positional[0]}'.");
             var settings = new Settings(
-                parsed.String("model") ?? "sentence-transformers/all-MiniLM-L6-v2",
-                parsed.String("onnx"),
-                parsed.Int("batch-size", 32, min: 1),
-                parsed.Int("seq-len", 128, min: 3),
-                parsed.Int("batches", 10, min: 1),
-                parsed.Int("warmup", 2, min: 0),
-                parsed.Int("threads", Environment.ProcessorCount, min: 1));
+                parsed.Get("model") ?? "sentence-transformers/all-MiniLM-L6-v2",
+                parsed.Get("onnx"),
+                parsed.GetInt("batch-size", 32, 1),
+                parsed.GetInt("seq-len", 128, 3),
+                parsed.GetInt("batches", 10, 1),
+                parsed.GetInt("warmup", 2, 0),
+                parsed.GetInt("threads", Environment.ProcessorCount, 1));
             Benchmark(settings, output);
             return 0;
         }
@@ -91,7 +91,7 @@ public static class EncodeBenchmarkCommand
         using var session = OpenSession(s);
         TorchRuntime.Initialize();
         torch.set_num_threads(s.Threads);
-        using var model = SentenceTransformer.Load(s.Model, CPU);
+        using var model = CommandModels.LoadSentenceTransformer(s.Model, CPU);
         int maxPositions = model.Transformer.Encoder.Config.MaxPositionEmbeddings;
         if (s.SeqLen > maxPositions)
             throw new UsageException($"--seq-len {s.SeqLen} exceeds the model's {maxPositions} positions.");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using StTrain.Core.Data;
 using StTrain.Core.Models;
 
 namespace StTrain.Server.Commands;
@@ -26,13 +27,21 @@ public static class EncodeCommand
             TruncateDim = cli.Get("truncate-dim") is { } t ? cli.GetInt("truncate-dim", 0) : null,
         };
         cli.RejectUnknown();
+        if (Directory.Exists(input))
+            throw new UsageException($"--input '{input}' is a folder; give a text file with one text per line.");
         if (!File.Exists(input)) throw new UsageException($"--input '{input}' does not exist.");
-        if (Path.GetFullPath(input) == Path.GetFullPath(output))
-            throw new UsageException("--output is the --input file; writing vectors there would destroy the texts. " +
-                                     "Give another output path.");
+        if (Directory.Exists(output))
+            throw new UsageException($"--output '{output}' is a folder; give a file path such as " +
+                                     $"{Path.Combine(output, "embeddings.jsonl")}.");
+        if (FilePaths.OverwritesInput(input, "--input", output, "--output") is { } overwrite)
+            throw new UsageException(overwrite);
 
-        var texts = File.ReadAllLines(input);
-        using var model = SentenceTransformer.Load(modelId);
+        var texts = Utf8TextFile.ReadAllLines(input);
+        if (texts.Length == 0)
+            throw new UsageException($"--input '{input}' is empty, so there is nothing to encode. Fix: write one " +
+                                     "text per line into it.");
+        CreateParentFolder(output);
+        using var model = CommandModels.LoadSentenceTransformer(modelId);
         var embeddings = model.Encode(texts, options);
 
         using var writer = new StreamWriter(output, false, new UTF8Encoding(false));
@@ -51,5 +60,21 @@ public static class EncodeCommand
         Console.Error.WriteLine($"Encoded {texts.Length} texts with {modelId} " +
                                 $"({dimensions} dimensions) into {output}.");
         return 0;
+    }
+
+    /// <summary>Creates the folder <paramref name="output"/> goes into, or says in one line why it cannot.</summary>
+    private static void CreateParentFolder(string output)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(output));
+        if (folder is null || Directory.Exists(folder)) return;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--output '{output}': its folder {folder} does not exist and cannot be created " +
+                                     $"({error.Message.TrimEnd('.')}). Fix: give a path in a folder you can write to.");
+        }
     }
 }

@@ -22,7 +22,7 @@ public static class EvalCommand
         var spec = RunSpec.Load(specPath);
         if (spec.Evaluators.Count == 0)
             throw new UsageException($"{specPath} has no evaluators; add an 'evaluators:' list to it.");
-        using var model = SentenceTransformer.Load(modelId);
+        using var model = CommandModels.LoadSentenceTransformer(modelId);
         if (spec.Model.MaxSeqLength is int maxSeqLength) model.MaxSeqLength = maxSeqLength;
         foreach (var (name, prompt) in spec.Model.Prompts) model.SetPrompt(name, prompt);
 

@@ -49,7 +49,7 @@ public static class LossCommand
         if (problems.Count > 0)
             throw new UsageException(string.Join(" ", problems.Select(p => $"{p.Problem}. Fix: {p.Fix}.")));
 
-        using var model = SentenceTransformer.Load(modelId);
+        using var model = CommandModels.LoadSentenceTransformer(modelId);
         using var loss = SentenceTransformerTask.CreateLoss(lossSpec, model);
         model.eval();
         loss.eval();

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using StTrain.Core.Data;
 using StTrain.Core.Models;
@@ -70,7 +69,7 @@ public static class MineHardNegativesCommand
         }
         try
         {
-            var parsed = CommandLineArguments.Parse(args, Options, ["output-scores", "include-positives"]);
+            var parsed = CommandLine.Parse(args, Options, ["output-scores", "include-positives"]);
             if (parsed.Positional.Count > 0)
                 throw new UsageException($"Unexpected argument '{parsed.Positional[0]}'.");
             return Mine(parsed);
@@ -90,58 +89,66 @@ public static class MineHardNegativesCommand
         }
     }
 
-    private static int Mine(CommandLineArguments args)
+    private static int Mine(CommandLine args)
     {
-        string datasetPath = args.Required("dataset");
-        string modelId = args.Required("model");
-        string output = args.Required("out");
+        string datasetPath = args.Require("dataset", "the (anchor, positive) dataset file to mine");
+        string modelId = args.Require("model", "a SentenceTransformer folder or id that embeds the texts");
+        string output = args.Require("out", "the file to write the mined dataset to (.jsonl, .json, .csv, .tsv or .parquet)");
+        if (FilePaths.OverwritesInput(datasetPath, "--dataset", output, "--out") is { } overwrite)
+            throw new UsageException(overwrite);
+        if (args.Get("corpus") is { } corpusFile
+            && FilePaths.OverwritesInput(corpusFile, "--corpus", output, "--out") is { } overwriteCorpus)
+            throw new UsageException(overwriteCorpus);
+        if (Directory.Exists(output))
+            throw new UsageException($"--out '{output}' is a folder; give a file path such as " +
+                                     $"{Path.Combine(output, "mined.jsonl")}.");
         var defaults = new HardNegativeMiningOptions();
         var options = new HardNegativeMiningOptions
         {
-            AnchorColumn = args.String("anchor-column"),
-            PositiveColumn = args.String("positive-column"),
-            RangeMin = args.Int("range-min", 0, min: 0),
-            RangeMax = args.OptionalInt("range-max", min: 1),
-            MaxScore = args.Double("max-score"),
-            MinScore = args.Double("min-score"),
-            AbsoluteMargin = args.Double("absolute-margin"),
-            RelativeMargin = args.Double("relative-margin"),
-            NumNegatives = args.Int("num-negatives", defaults.NumNegatives, min: 1),
-            SamplingStrategy = args.String("sampling-strategy") ?? defaults.SamplingStrategy,
-            OutputFormat = args.String("output-format") ?? defaults.OutputFormat,
+            AnchorColumn = args.Get("anchor-column"),
+            PositiveColumn = args.Get("positive-column"),
+            RangeMin = args.GetInt("range-min", 0, 0),
+            RangeMax = args.GetOptionalInt("range-max", 1),
+            MaxScore = args.GetDouble("max-score"),
+            MinScore = args.GetDouble("min-score"),
+            AbsoluteMargin = args.GetDouble("absolute-margin"),
+            RelativeMargin = args.GetDouble("relative-margin"),
+            NumNegatives = args.GetInt("num-negatives", defaults.NumNegatives, 1),
+            SamplingStrategy = args.Get("sampling-strategy") ?? defaults.SamplingStrategy,
+            OutputFormat = args.Get("output-format") ?? defaults.OutputFormat,
             OutputScores = args.Has("output-scores"),
             IncludePositives = args.Has("include-positives"),
-            BatchSize = args.Int("batch-size", defaults.BatchSize, min: 1),
-            SearchBatchSize = args.Int("search-batch-size", defaults.SearchBatchSize, min: 1),
-            Seed = args.Int("seed", 0),
+            BatchSize = args.GetInt("batch-size", defaults.BatchSize, 1),
+            SearchBatchSize = args.GetInt("search-batch-size", defaults.SearchBatchSize, 1),
+            Seed = args.GetInt("seed", 0, int.MinValue),
         };
         options.Validate();
 
         TabularDataset dataset = TabularDataset.Load(datasetPath);
-        if (args.OptionalInt("max-rows", min: 1) is { } maxRows) dataset = dataset.Take(maxRows);
-        IReadOnlyList<string>? corpus = args.String("corpus") is { } corpusPath
-            ? LoadCorpus(corpusPath, args.String("corpus-column"))
+        if (args.GetOptionalInt("max-rows", 1) is { } maxRows) dataset = dataset.Take(maxRows);
+        IReadOnlyList<string>? corpus = args.Get("corpus") is { } corpusPath
+            ? LoadCorpus(corpusPath, args.Get("corpus-column"))
             : null;
 
         static void Log(string line) => Console.Error.WriteLine(line);
         Log($"Loading model {modelId} ...");
-        using var model = SentenceTransformer.Load(modelId);
+        using var model = CommandModels.LoadSentenceTransformer(modelId);
         var queryOptions = new EncodeOptions
         {
             BatchSize = options.BatchSize, Normalize = true,
-            Prompt = args.String("query-prompt"), PromptName = args.String("query-prompt-name"),
+            Prompt = args.Get("query-prompt"), PromptName = args.Get("query-prompt-name"),
         };
         var corpusOptions = queryOptions with
         {
-            Prompt = args.String("corpus-prompt"), PromptName = args.String("corpus-prompt-name"),
+            Prompt = args.Get("corpus-prompt"), PromptName = args.Get("corpus-prompt-name"),
         };
-        using var crossEncoder = args.String("cross-encoder") is { } crossEncoderId
+        using var crossEncoder = args.Get("cross-encoder") is { } crossEncoderId
             ? LoadCrossEncoder(crossEncoderId, Log)
             : null;
         var result = HardNegativeMiner.Mine(dataset, texts => model.EncodeToTensor(texts, queryOptions), options,
             corpus, crossEncoder, texts => model.EncodeToTensor(texts, corpusOptions), Log);
         result.Dataset.Save(output);
-        if (args.String("summary-json") is { } summaryPath)
+        if (args.Get("summary-json") is { } summaryPath)
         {
             File.WriteAllText(summaryPath, JsonSerializer.Serialize(MiningSummary.From(result), MiningSummary.Json));
         }
@@ -174,7 +181,7 @@ public static class MineHardNegativesCommand
         {
             if (!File.Exists(path))
                 throw new DataFileException(path, null, "The corpus file does not exist.", "check the --corpus path.");
-            return File.ReadLines(path, Encoding.UTF8).Where(l => l.Trim().Length > 0).ToList();
+            return Utf8TextFile.ReadLines(path).Where(l => l.Trim().Length > 0).ToList();
         }
         TabularDataset corpus = TabularDataset.Load(path);
         string name = column ?? (corpus.HasColumn("text") ? "text" : corpus.ColumnNames[0]);

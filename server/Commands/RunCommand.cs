@@ -11,7 +11,15 @@ public static class RunCommand
         var cli = new CommandLine(args, new HashSet<string> { "resume", "overwrite" });
         bool resume = !smoke && cli.Flag("resume");
         bool overwrite = !smoke && cli.Flag("overwrite");
-        cli.RejectUnknown();
+        try
+        {
+            cli.RejectUnknown();
+        }
+        catch (UsageException error) when (smoke && (error.Message.Contains("--resume", StringComparison.Ordinal)
+                                                     || error.Message.Contains("--overwrite", StringComparison.Ordinal)))
+        {
+            throw new UsageException(error.Message + " (--resume and --overwrite are options of train.)");
+        }
         if (cli.Positional.Count != 1)
             throw new UsageException(
                 $"give exactly one spec file: ./st-train {(smoke ? "smoke" : "train [--resume|--overwrite]")} " +
@@ -87,15 +95,7 @@ public static class RunCommand
             {
                 errors.Add(error.ToError());
             }
-            try
-            {
-                StTrain.Core.Models.ModelResolver.Resolve(spec.Model.Id);
-            }
-            catch (Exception error) when (error is DirectoryNotFoundException or ArgumentException)
-            {
-                errors.Add(new SpecError("model.id", spec.SourcePath, error.Message.TrimEnd('.'),
-                    "use a local model folder, a model in the Hugging Face cache, or a bundled id"));
-            }
+            errors.AddRange(RunSpecValidator.ValidateModel(spec));
         }
         foreach (var error in errors) Console.Error.WriteLine(error);
         Console.WriteLine(errors.Count == 0

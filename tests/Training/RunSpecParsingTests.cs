@@ -43,6 +43,21 @@ public sealed class RunSpecParsingTests
     }
 
     [Fact]
+    public void A_tab_in_the_indentation_is_reported_at_its_own_line_with_the_fix()
+    {
+        // YamlDotNet marks the enclosing mapping (line 3 and line 1 here), not the line that holds the tab.
+        var small = Fails("run_name: demo\nmodel:\n  id: m\n\tdata: 1\nloss:\n  name: x\n");
+        Assert.Equal("spec", small.Field);
+        Assert.Equal($"{File}:4", small.Location);
+        Assert.Contains("tab", small.Problem, StringComparison.Ordinal);
+        Assert.Contains("indent with spaces", small.Fix, StringComparison.Ordinal);
+
+        string comments = string.Concat(Enumerable.Range(0, 8).Select(i => $"# note {i}\n"));
+        var deep = Fails(Spec("max_steps: 1\n" + comments + "\tseed: 3"));
+        Assert.Equal($"{File}:20", deep.Location);
+    }
+
+    [Fact]
     public void Warmup_ratio_is_refused_and_points_to_warmup_steps()
     {
         var error = Fails(Spec("warmup_ratio: 0.1"));

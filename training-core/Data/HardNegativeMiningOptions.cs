@@ -96,5 +96,13 @@ public sealed record HardNegativeMiningOptions
             if (value is { } v && !double.IsFinite(v))
                 throw new ArgumentException($"{name} must be a finite number, got {v}.");
         }
+        if (RangeMax is { } upper && upper <= RangeMin)
+            throw new ArgumentException(
+                $"range_max ({upper}) must be greater than range_min ({RangeMin}): the window of candidates would be " +
+                $"empty and no rows would be written. Fix: raise range_max above {RangeMin} or lower range_min.");
+        if (MinScore is { } low && MaxScore is { } high && low > high)
+            throw new ArgumentException(
+                $"min_score ({low}) is above max_score ({high}): no candidate can score in between, so no rows " +
+                "would be written. Fix: make min_score at most max_score (e.g. swap them).");
     }
 }

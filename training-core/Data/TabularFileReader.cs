@@ -41,7 +41,7 @@ internal static class TabularFileReader
         var rows = new List<object?[]>();
         var lineOfRow = new List<long>();
         long lineNumber = 0;
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var reader = Utf8TextFile.OpenReader(path);
         while (reader.ReadLine() is { } line)
         {
             lineNumber++;
@@ -103,6 +103,9 @@ internal static class TabularFileReader
     private static TabularDataset ReadJson(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
+        Utf8TextFile.RequireUtf8(path, bytes);
+        // The JSON parser takes no byte order mark; the text readers skip it, so this one does too.
+        if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
         JsonDocument document;
         try
         {
@@ -228,7 +231,7 @@ internal static class TabularFileReader
     {
         string name = delimiter == ',' ? "CSV" : "TSV";
         var records = new List<(List<string?> Fields, long Line)>();
-        using (var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
+        using (var reader = Utf8TextFile.OpenReader(path))
         {
             var parser = new DelimitedParser(reader, delimiter, path);
             while (parser.Next() is { } record) records.Add(record);

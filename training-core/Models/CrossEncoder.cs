@@ -253,7 +253,7 @@ public sealed class CrossEncoder : nn.Module<Features, Tensor>, IPairScorer
     {
         TorchRuntime.Initialize();
         string folder = ModelResolver.Resolve(idOrPath);
-        string directory = TransformerFolder(folder);
+        string directory = ModelResolver.TransformerFolder(folder);
         string configPath = Path.Combine(directory, "config.json");
         if (!File.Exists(configPath))
             throw new FileNotFoundException(
@@ -480,18 +480,6 @@ public sealed class CrossEncoder : nn.Module<Features, Tensor>, IPairScorer
                    $"{configPath}: sentence_transformers.activation_fn '{path}' is not supported; st-train applies " +
                    $"{string.Join(", ", Activations)}. Fix: set activation_fn to one of them (Identity returns the " +
                    "raw logits).");
-    }
-
-    /// <summary>The folder holding the BERT weights: the Transformer module's path in modules.json, else the root.</summary>
-    private static string TransformerFolder(string folder)
-    {
-        string modulesPath = Path.Combine(folder, "modules.json");
-        if (!File.Exists(modulesPath)) return folder;
-        var entries = JsonNode.Parse(File.ReadAllText(modulesPath)) as JsonArray
-                      ?? throw new InvalidDataException($"{modulesPath} does not hold a JSON array.");
-        var transformer = entries.OfType<JsonObject>().FirstOrDefault(e =>
-            e["type"]?.GetValue<string>().Split('.')[^1] == "Transformer");
-        return transformer is null ? folder : Path.Combine(folder, transformer["path"]?.GetValue<string>() ?? "");
     }
 
     private static bool IsSequenceClassification(JsonObject config) =>

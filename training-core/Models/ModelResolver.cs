@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace StTrain.Core.Models;
 
 /// <summary>
@@ -71,6 +73,32 @@ public static class ModelResolver
         return Directory.GetDirectories(snapshots)
             .OrderByDescending(Directory.GetLastWriteTimeUtc)
             .FirstOrDefault(IsModelFolder);
+    }
+
+    /// <summary>
+    /// The folder of a model's transformer stage: the path of the first Transformer entry of modules.json, or the
+    /// model folder itself (a bare checkpoint, or a SentenceTransformer that keeps the transformer at its root).
+    /// </summary>
+    public static string TransformerFolder(string folder)
+    {
+        string modulesPath = Path.Combine(folder, "modules.json");
+        if (!File.Exists(modulesPath)) return folder;
+        var entries = JsonNode.Parse(File.ReadAllText(modulesPath)) as JsonArray
+                      ?? throw new InvalidDataException($"{modulesPath} does not hold a JSON array.");
+        var transformer = entries.OfType<JsonObject>().FirstOrDefault(e =>
+            e["type"]?.GetValue<string>().Split('.')[^1] == "Transformer");
+        return transformer is null ? folder : Path.Combine(folder, transformer["path"]?.GetValue<string>() ?? "");
+    }
+
+    /// <summary>
+    /// config.json's max_position_embeddings of the model in <paramref name="folder"/> (a resolved model folder):
+    /// the longest token sequence its position table covers. Null when the folder has no readable config.json.
+    /// </summary>
+    public static int? MaxPositionEmbeddings(string folder)
+    {
+        string configPath = Path.Combine(TransformerFolder(folder), "config.json");
+        if (!File.Exists(configPath)) return null;
+        return Bert.BertConfig.Load(configPath).MaxPositionEmbeddings;
     }
 
     private static bool IsModelFolder(string folder) =>

@@ -44,11 +44,15 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
         Device = CPU;
     }
 
+    /// <summary>Tokens per text; at most the model's max_position_embeddings (the setter refuses more).</summary>
     public int MaxSeqLength
     {
         get => Transformer.MaxSeqLength;
         set => Transformer.MaxSeqLength = value;
     }
+
+    /// <summary>What loading had to adjust, one sentence each; callers print or log them.</summary>
+    public IReadOnlyList<string> Warnings => Transformer.Warnings;
 
     /// <summary>Length of the vectors <see cref="Encode"/> returns.</summary>
     public int EmbeddingDimension

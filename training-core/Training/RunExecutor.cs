@@ -69,10 +69,11 @@ public static class RunExecutor
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            string message = error is SpecException or InvalidDataException or ArgumentException or IOException
+            string message = error is SpecException or SpecValidationException or InvalidDataException
+                or ArgumentException or IOException
                 or NotSupportedException or InvalidOperationException or UnauthorizedAccessException
                 ? error.Message
-                : $"{error.GetType().Name}: {error.Message}";
+                : $"{error.GetType().Name}: {FirstLine(error.Message)}";
             log.Error($"Run failed: {message}");
             // Expected failures (bad spec, data, model or files) are fully described by their message; only a
             // surprise gets the frame it came from, for a bug report.
@@ -81,6 +82,16 @@ public static class RunExecutor
             (running with { Status = "failed", Error = log.Mask(message), FinishedAt = DateTimeOffset.Now }).Write(resultPath);
             return 1;
         }
+    }
+
+    /// <summary>
+    /// The first line of a message: native (libtorch) errors append their C++ frames after it, which belong in a
+    /// debugger, not in result.json.
+    /// </summary>
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end].TrimEnd();
     }
 
     private static RunResult Run(RunSpec spec, bool smoke, RunWorkspace workspace, RunLog log,
@@ -92,6 +103,9 @@ public static class RunExecutor
         if (spec.ModelType != "SentenceTransformer")
             throw new NotSupportedException(
                 $"model_type {spec.ModelType} cannot be trained by this build yet; SentenceTransformer can.");
+
+        errors = RunSpecValidator.ValidateModel(spec);
+        if (errors.Count > 0) throw new SpecValidationException(errors);
 
         int? cap = smoke ? SmokeRows(spec) : null;
         var train = spec.Train.Select(d => PreparedDataset.Load(d, spec.Resolve, cap)).ToList();
@@ -105,6 +119,7 @@ public static class RunExecutor
 
         var watch = Stopwatch.StartNew();
         var model = SentenceTransformer.Load(spec.Model.Id);
+        foreach (string warning in model.Warnings) log.Warn(warning);
         if (spec.Model.MaxSeqLength is int maxSeqLength) model.MaxSeqLength = maxSeqLength;
         foreach (var (name, prompt) in spec.Model.Prompts) model.SetPrompt(name, prompt);
         if (spec.Model.DefaultPromptName is { } defaultPrompt) model.DefaultPromptName = defaultPrompt;

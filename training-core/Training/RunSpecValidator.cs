@@ -1,5 +1,6 @@
 using StTrain.Core.Evaluation;
 using StTrain.Core.Losses;
+using StTrain.Core.Models;
 using StTrain.Core.Training.Spec;
 
 namespace StTrain.Core.Training;
@@ -180,6 +181,9 @@ public static class RunSpecValidator
             Add("training.num_train_epochs", "the run has no steps", "set num_train_epochs > 0 or max_steps > 0");
         if (t.LearningRate <= 0 || t.LearningRate > 1)
             Add("training.learning_rate", $"{t.LearningRate} is outside (0, 1]", "use e.g. 2e-5 for fine-tuning a transformer");
+        if (spec.Model.MaxSeqLength is < 1)
+            Add("model.max_seq_length", $"{spec.Model.MaxSeqLength} is not a token count",
+                "use a positive number such as 256, or leave it out to use the model's own");
         foreach (var (dataset, _) in spec.Losses)
             if (!spec.Train.Any(d => d.Name == dataset))
                 Add($"losses.{dataset}", $"no training dataset is named '{dataset}'",
@@ -229,6 +233,46 @@ public static class RunSpecValidator
                     "(references/losses_sentence_transformer.md)"));
             }
         }
+        return errors;
+    }
+
+    /// <summary>
+    /// Checks what needs the model's files but not its weights: that model.id resolves to a model folder, and that
+    /// model.max_seq_length fits the model's position table (config.json max_position_embeddings; BERT numbers
+    /// positions 0..max-1, so max_seq_length may equal it).
+    /// </summary>
+    public static IReadOnlyList<SpecError> ValidateModel(RunSpec spec)
+    {
+        var errors = new List<SpecError>();
+        string folder;
+        try
+        {
+            folder = ModelResolver.Resolve(spec.Model.Id);
+        }
+        catch (Exception error) when (error is DirectoryNotFoundException or ArgumentException)
+        {
+            errors.Add(new SpecError("model.id", spec.SourcePath, error.Message.TrimEnd('.'),
+                "use a local model folder, a model in the Hugging Face cache, or a bundled id"));
+            return errors;
+        }
+        if (spec.Model.MaxSeqLength is not int requested) return errors;
+        if (requested < 1) return errors; // ValidateStatic reports it
+        int? limit;
+        try
+        {
+            limit = ModelResolver.MaxPositionEmbeddings(folder);
+        }
+        catch (Exception error) when (error is InvalidDataException or NotSupportedException
+                                          or System.Text.Json.JsonException)
+        {
+            // The model load reports an unreadable config with its own message; nothing to compare with here.
+            return errors;
+        }
+        if (limit is int max && requested > max)
+            errors.Add(new SpecError("model.max_seq_length", spec.SourcePath,
+                $"{requested} is more than {spec.Model.Id} can read: its config.json has max_position_embeddings " +
+                $"{max}, and a longer text would index past its position table",
+                $"set model.max_seq_length to at most {max}, or leave it out to use the model's own"));
         return errors;
     }
 

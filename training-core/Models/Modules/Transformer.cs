@@ -18,9 +18,33 @@ public sealed class Transformer : PipelineModule
     private readonly BertModel auto_model;
 #pragma warning restore IDE1006
 
+    private readonly List<string> warnings = [];
+    private int maxSeqLength;
+
     public WordPieceTokenizer Tokenizer { get; }
     public BertModel Encoder => auto_model;
-    public int MaxSeqLength { get; set; }
+
+    /// <summary>
+    /// Tokens per text (longer texts are truncated). At most config.json's max_position_embeddings: BERT numbers
+    /// positions 0..max_position_embeddings-1, and a longer sequence would index past its position table.
+    /// </summary>
+    public int MaxSeqLength
+    {
+        get => maxSeqLength;
+        set
+        {
+            int limit = auto_model.Config.MaxPositionEmbeddings;
+            if (value < 1 || value > limit)
+                throw new ArgumentException(
+                    $"max_seq_length {value} is outside what this model can read (1 to {limit}: its config.json " +
+                    $"max_position_embeddings is {limit}). Fix: use a max_seq_length of at most {limit}.");
+            maxSeqLength = value;
+        }
+    }
+
+    /// <summary>What loading had to adjust (e.g. a max_seq_length above the position table), one sentence
+    /// each.</summary>
+    public IReadOnlyList<string> Warnings => warnings;
 
     /// <summary>sentence_bert_config.json's do_lower_case: lowercase texts before the tokenizer sees them.</summary>
     public bool DoLowerCase { get; set; }
@@ -68,6 +92,7 @@ public sealed class Transformer : PipelineModule
         var tokenizer = WordPieceTokenizer.Load(directory);
         int maxSeqLength = Math.Min(config.MaxPositionEmbeddings, tokenizer.ModelMaxLength ?? int.MaxValue);
         bool lowerCase = false;
+        string? warning = null;
         string sbertPath = Path.Combine(directory, "sentence_bert_config.json");
         if (File.Exists(sbertPath))
         {
@@ -75,7 +100,23 @@ public sealed class Transformer : PipelineModule
             if (sbert?["max_seq_length"] is JsonValue v && v.TryGetValue(out int m)) maxSeqLength = m;
             lowerCase = sbert?["do_lower_case"] is JsonValue l && l.TryGetValue(out bool lower) && lower;
         }
-        return new Transformer(model, tokenizer, maxSeqLength) { DoLowerCase = lowerCase };
+        // sentence-transformers would load such a folder and fail inside the embedding lookup at the first text
+        // longer than the position table. Capping at load, and saying so, keeps the model usable for every text.
+        if (maxSeqLength > config.MaxPositionEmbeddings)
+        {
+            warning = $"{sbertPath}: max_seq_length {maxSeqLength} is more than the model's max_position_embeddings " +
+                      $"{config.MaxPositionEmbeddings} (config.json), so texts are cut at " +
+                      $"{config.MaxPositionEmbeddings} tokens instead. Fix: set max_seq_length to at most " +
+                      $"{config.MaxPositionEmbeddings} in that file.";
+            maxSeqLength = config.MaxPositionEmbeddings;
+        }
+        if (maxSeqLength < 1)
+            throw new InvalidDataException(
+                $"{sbertPath}: max_seq_length {maxSeqLength} is not a token count. Fix: set it between 1 and " +
+                $"{config.MaxPositionEmbeddings}.");
+        var transformer = new Transformer(model, tokenizer, maxSeqLength) { DoLowerCase = lowerCase };
+        if (warning is not null) transformer.warnings.Add(warning);
+        return transformer;
     }
 
     public override void Save(string directory)

@@ -65,10 +65,28 @@ public sealed partial record RunSpec
 
     public static RunSpec Load(string path)
     {
+        if (Directory.Exists(path))
+        {
+            string inside = System.IO.Path.Combine(path, "spec.yaml");
+            throw new SpecException("spec", path, "this is a folder, not a spec file",
+                File.Exists(inside)
+                    ? $"give the spec file inside it: {inside}"
+                    : "give the path of a run spec YAML file, e.g. runs/NAME/spec.yaml");
+        }
         if (!File.Exists(path))
             throw new SpecException("spec", path, "the spec file does not exist",
                 "give the path of a run spec YAML file");
-        return Parse(File.ReadAllText(path), path);
+        string yaml;
+        try
+        {
+            yaml = StTrain.Core.Data.Utf8TextFile.ReadAllText(path);
+        }
+        catch (StTrain.Core.Data.DataFileException error)
+        {
+            throw new SpecException("spec", error.Line is { } line ? $"{path}:{line}" : path,
+                error.Problem.TrimEnd('.'), error.Fix.TrimEnd('.'));
+        }
+        return Parse(yaml, path);
     }
 
     public static RunSpec Parse(string yaml, string file)
@@ -80,6 +98,14 @@ public sealed partial record RunSpec
         }
         catch (YamlException error)
         {
+            // YamlDotNet's mark for a tab in the indentation often points at the start of the enclosing mapping (line
+            // 1 for a tab on line 20), so the line is taken from the text instead.
+            if (error.Message.Contains("tab", StringComparison.OrdinalIgnoreCase)
+                && TabIndentedLine(yaml, error.Start.Line) is { } tabLine)
+                throw new SpecException("spec", $"{file}:{tabLine}",
+                    "the YAML does not parse: this line is indented with a tab character, and YAML allows only " +
+                    "spaces in indentation",
+                    "indent with spaces, not tabs (set your editor to insert spaces for YAML files)");
             throw new SpecException("spec", $"{file}:{error.Start.Line}", $"the YAML does not parse ({error.Message})",
                 "fix the YAML syntax at that line (indentation, a missing ':' or an unclosed quote)");
         }
@@ -133,6 +159,27 @@ public sealed partial record RunSpec
             SourcePath = System.IO.Path.GetFullPath(file),
             BaseDirectory = baseDirectory,
         };
+    }
+
+    /// <summary>
+    /// The 1-based number of the first line whose indentation holds a tab, preferring lines at or after
+    /// <paramref name="fromLine"/> (the parser's mark comes before the tab, never after it); blank and comment lines
+    /// are skipped. Null when no line is indented with a tab.
+    /// </summary>
+    internal static int? TabIndentedLine(string yaml, long fromLine)
+    {
+        var lines = yaml.Split('\n');
+        int? first = null;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].TrimEnd('\r');
+            int content = 0;
+            while (content < line.Length && line[content] is ' ' or '\t') content++;
+            if (content == line.Length || line[content] == '#' || line.IndexOf('\t', 0, content) < 0) continue;
+            if (i + 1 >= fromLine) return i + 1;
+            first ??= i + 1;
+        }
+        return first;
     }
 
     private static SpecNode Required(SpecNode parent, string key) =>
