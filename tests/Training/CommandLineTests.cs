@@ -117,6 +117,16 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_given_as_a_data_file_is_called_a_folder()
+    {
+        Assert.Equal("This is a folder, not a data file.",
+            Assert.Throws<DataFileException>(() => TabularDataset.Load(root)).Problem);
+        var loss = Assert.Throws<SpecException>(() => LossCommand.Run(["--model", Path.Combine(root, "no-model"),
+            "--loss", "MultipleNegativesRankingLoss", "--data", root]));
+        Assert.Equal($"'{root}' is a folder, not a data file", loss.Problem);
+    }
+
+    [Fact]
     public void Data_wordnet_refuses_an_existing_file_as_out_before_reading_wordnet()
     {
         string file = Write("taken.txt", "keep me");

@@ -13,14 +13,13 @@ internal static class TabularFileReader
 
     public static TabularDataset Read(string path)
     {
+        if (Directory.Exists(path))
+            throw new DataFileException(path, null, "This is a folder, not a data file.",
+                "point to a data file inside the folder, not the folder itself.");
         if (!File.Exists(path))
-        {
-            string fix = Directory.Exists(path)
-                ? "point to a data file inside the folder, not the folder itself."
-                : "check the path (relative paths start at the current directory " +
-                  $"{Directory.GetCurrentDirectory()}).";
-            throw new DataFileException(path, null, "The file does not exist.", fix);
-        }
+            throw new DataFileException(path, null, "The file does not exist.",
+                "check the path (relative paths start at the current directory " +
+                $"{Directory.GetCurrentDirectory()}).");
         string extension = Path.GetExtension(path).ToLowerInvariant();
         return extension switch
         {

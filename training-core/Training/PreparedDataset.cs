@@ -39,6 +39,9 @@ public sealed class PreparedDataset
     public static PreparedDataset Load(DatasetSpec spec, Func<string, string> resolve, int? cap = null)
     {
         string path = resolve(spec.Path);
+        if (Directory.Exists(path))
+            throw new SpecException($"{spec.Field}.path", spec.Location, $"'{path}' is a folder, not a data file",
+                "point to a .jsonl, .json, .csv, .tsv or .parquet file inside it");
         if (!File.Exists(path))
             throw new SpecException($"{spec.Field}.path", spec.Location, $"the file '{path}' does not exist",
                 "give a path relative to the spec's folder or to the workspace root, " +
