@@ -20,6 +20,14 @@ public static class RunExecutor
 
     public const int SmokeEvaluatorRows = 32;
 
+    /// <summary>A data path as read from the workspace root (the experiments log lives in logs/, not beside the spec).</summary>
+    private static string DataPathForLog(RunSpec spec, string path, RunWorkspace workspace)
+    {
+        string full = spec.Resolve(path);
+        string relative = Path.GetRelativePath(workspace.Root, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
+    }
+
     /// <param name="resume">Continue from the newest checkpoint in output_dir (as resume_from_checkpoint: true).</param>
     public static int Execute(string specPath, bool smoke, RunWorkspace workspace,
         IProgress<TrainingProgress>? progress = null, bool resume = false)
@@ -50,7 +58,7 @@ public static class RunExecutor
             if (!smoke && result.Verdict is not null)
             {
                 var verdict = new Verdict(result.Verdict, result.Score!.Value, result.Baseline!.Value, result.Delta!.Value);
-                string row = ExperimentsLog.Row(spec.RunName, spec.Model.Id, string.Join(" + ", spec.Train.Select(d => d.Path)),
+                string row = ExperimentsLog.Row(spec.RunName, spec.Model.Id, string.Join(" + ", spec.Train.Select(d => DataPathForLog(spec, d.Path, workspace))),
                     spec.Loss.Wrapper is { } w ? $"{w.Name}({spec.Loss.Name})" : spec.Loss.Name,
                     string.Join(", ", spec.Evaluators.Select(e => e.Type)) + $" ({result.PrimaryMetric})", verdict,
                     clock.Elapsed);
