@@ -34,6 +34,9 @@ public static class RunExecutor
     {
         var spec = RunSpec.Load(specPath);
         if (resume) spec = spec with { Training = spec.Training with { ResumeFromCheckpoint = "latest" } };
+        // Refused before anything is written: the result and log would land in another run's folder.
+        if (RunSpecValidator.RunFolderMismatch(spec, workspace.Root) is { } mismatch)
+            throw new SpecException(mismatch.Field, mismatch.Location, mismatch.Problem, mismatch.Fix);
         string resultPath = smoke
             ? Path.Combine(workspace.RunDirectory(spec.RunName), "smoke_result.json")
             : workspace.ResultPath(spec.RunName);
