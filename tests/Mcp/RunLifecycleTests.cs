@@ -114,7 +114,7 @@ public sealed class RunLifecycleTests
             "| run | verdict | score |\n|---|---|---|\n| other-run | WIN | 0.7 |\n"
             + "| finished-run | MARGINAL | 0.6512 |\n");
 
-        await using var restarted = await ServerSession.StartAsync(workspace);
+        await using var restarted = await ServerSession.StartAsync(workspace, deleteWorkspace: true);
         var result = await restarted.CallAsync("report_verdict", new { run_name = "finished-run" });
 
         Assert.NotEqual(true, result.IsError);
