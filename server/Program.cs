@@ -144,7 +144,8 @@ namespace StTrain.Server
                           "  --overwrite  train a run that already finished again, replacing its model and result",
             ["smoke"] = "smoke SPEC\n  Runs a spec with max_steps=1 on tiny slices and no Hub push.",
             ["validate"] = "validate SPEC\n  Checks a spec (fields, loss vs data, metric keys, model id) without running it.",
-            ["eval"] = "eval --model ID_OR_PATH --spec SPEC [--json]\n  Runs the spec's evaluators on a model.",
+            ["eval"] = "eval --model ID_OR_PATH --spec SPEC [--json] [--out FILE.json]\n  Runs the spec's evaluators on a " +
+                       "model; --out also writes the metrics as one JSON object.",
             ["quickstart"] = "quickstart [--run-name NAME] [--template NAME]\n  WordNet data, default template, smoke " +
                              "test and training, offline, ending with the VERDICT line.",
         };

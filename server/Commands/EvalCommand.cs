@@ -7,7 +7,8 @@ using StTrain.Core.Training.Spec;
 namespace StTrain.Server.Commands;
 
 /// <summary>
-/// `st-train eval --model M --spec SPEC [--json]`: runs the spec's evaluators on a model and prints the metrics.
+/// `st-train eval --model M --spec SPEC [--json] [--out FILE.json]`: runs the spec's evaluators on a model and prints
+/// the metrics (and writes them as a JSON object to FILE.json).
 /// </summary>
 public static class EvalCommand
 {
@@ -17,6 +18,7 @@ public static class EvalCommand
         string modelId = cli.Require("model", "a model folder or id");
         string specPath = cli.Require("spec", "a run spec whose evaluators to run");
         bool json = cli.Flag("json");
+        string? outPath = cli.Get("out");
         cli.RejectUnknown();
 
         var spec = RunSpec.Load(specPath);
@@ -32,8 +34,16 @@ public static class EvalCommand
             var evaluator = EvaluatorRegistry.Create(evaluatorSpec, spec.Resolve, evaluatorSpec.MaxRows);
             foreach (var (key, value) in evaluator.Evaluate(model)) metrics["eval_" + key] = value;
         }
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        if (outPath is not null)
+        {
+            // Written whole through a temporary file, so a reader never sees half the metrics.
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+            File.WriteAllText(outPath + ".tmp", JsonSerializer.Serialize(metrics, indented));
+            File.Move(outPath + ".tmp", outPath, overwrite: true);
+        }
         if (json)
-            Console.WriteLine(JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(JsonSerializer.Serialize(metrics, indented));
         else
             foreach (var (key, value) in metrics)
                 Console.WriteLine($"{key}={value.ToString("0.######", CultureInfo.InvariantCulture)}");

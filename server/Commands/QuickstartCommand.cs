@@ -20,10 +20,19 @@ public static class QuickstartCommand
         string runName = cli.Get("run-name") ?? $"quickstart-{DateTime.Now:yyyyMMdd-HHmmss}";
         string template = cli.Get("template") ?? DefaultTemplate;
         cli.RejectUnknown();
-        if (RunCommand.RefusalToRetrain(runName, resume: false, overwrite: false) is { } refusal)
+        try
         {
-            Console.Error.WriteLine($"st-train quickstart: {refusal.Replace("add --overwrite", "train its spec with " +
-                "./st-train train --overwrite", StringComparison.Ordinal)}");
+            StTrain.Skill.Runs.RunNames.Validate(runName); // before anything is written under runs/
+        }
+        catch (StTrain.Skill.SkillException badName)
+        {
+            Console.Error.WriteLine($"st-train quickstart: --run-name: {badName.Message}");
+            return 2;
+        }
+        if (RunCommand.RefusalToRetrain(runName, resume: false, overwrite: false,
+                $"run ./st-train train runs/{runName}/spec.yaml --overwrite") is { } refusal)
+        {
+            Console.Error.WriteLine($"st-train quickstart: {refusal}");
             return 2;
         }
 

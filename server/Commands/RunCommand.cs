@@ -24,6 +24,9 @@ public static class RunCommand
             throw new UsageException(
                 $"give exactly one spec file: ./st-train {(smoke ? "smoke" : "train [--resume|--overwrite]")} " +
                 "runs/NAME/spec.yaml");
+        if (resume && overwrite)
+            throw new UsageException("give --resume or --overwrite, not both: --resume continues a stopped run from " +
+                                     "its newest checkpoint, --overwrite trains a finished run again from the start");
         if (!smoke && RunNameOf(cli.Positional[0]) is { } runName
                    && RefusalToRetrain(runName, resume, overwrite) is { } refusal)
         {
@@ -59,7 +62,9 @@ public static class RunCommand
     /// without --overwrite (its model, log and verdict), and a run that a live process is training is never started
     /// twice.
     /// </summary>
-    internal static string? RefusalToRetrain(string runName, bool resume, bool overwrite)
+    /// <param name="overwriteHint">How this command is told to replace a finished run.</param>
+    internal static string? RefusalToRetrain(string runName, bool resume, bool overwrite,
+        string overwriteHint = "add --overwrite")
     {
         var workspace = RunWorkspace.Current;
         var previous = RunResult.TryRead(workspace.ResultPath(runName));
@@ -69,12 +74,13 @@ public static class RunCommand
             return $"run '{runName}' is being trained right now by process {pid} (started " +
                    $"{started:yyyy-MM-dd HH:mm:ss}). Follow it in {workspace.LogPath(runName)}, or stop that " +
                    "process first.";
-        if (previous.Status == "finished" && !resume && !overwrite)
-            return $"run '{runName}' already finished" +
-                   (previous.VerdictLine is { } verdict ? $" ({verdict})" : "") +
-                   $"; training it again would replace its model, log and result. To keep it, copy the spec to " +
-                   $"runs/NEW_NAME/spec.yaml with run_name: NEW_NAME and train that; to replace it, add --overwrite.";
-        return null;
+        if (previous.Status != "finished" || overwrite) return null;
+        string finished = $"run '{runName}' already finished" +
+                          (previous.VerdictLine is { } verdict ? $" ({verdict})" : "");
+        return resume
+            ? $"{finished}, so there is nothing to resume. To train it again from the start, {overwriteHint}."
+            : $"{finished}; training it again would replace its model, log and result. To keep it, copy the spec " +
+              $"to runs/NEW_NAME/spec.yaml with run_name: NEW_NAME and train that; to replace it, {overwriteHint}.";
     }
 
     public static int Validate(string[] args)

@@ -8,9 +8,10 @@ namespace StTrain.Server.Mcp;
 /// The stdio framing around the MCP transport. The transport reads one JSON message per line and, on a line that is
 /// not JSON, only logs a parse failure: the sender never learns what happened. This guard sits in between:
 /// <list type="bullet">
-/// <item><see cref="Input"/> passes every line that parses as JSON to the transport unchanged and answers any other
-/// non-blank line itself with the JSON-RPC parse error (code -32700, id null), naming the line and the parser's
-/// complaint;</item>
+/// <item><see cref="Input"/> passes every JSON-RPC message line to the transport unchanged; it answers a non-blank
+/// line that is not JSON itself with the parse error (-32700, id null), and JSON that is not a JSON-RPC message (a bare
+/// string, no "method", "jsonrpc" not "2.0") with the invalid-request error (-32600, with the line's id when it has
+/// one), naming the line and what is wrong;</item>
 /// <item><see cref="Output"/> writes whole lines only, under one lock shared with those error replies, so a reply
 /// never lands inside another message.</item>
 /// <item>when stdin ends, the transport sees the end only after every request read so far has been answered (or
@@ -21,6 +22,7 @@ namespace StTrain.Server.Mcp;
 public sealed class JsonRpcLineGuard
 {
     private const int ParseErrorCode = -32700;
+    private const int InvalidRequestCode = -32600;
     private readonly Stream stdin;
     private readonly Stream stdout;
     private readonly SemaphoreSlim writeLock = new(1, 1);
@@ -148,30 +150,79 @@ public sealed class JsonRpcLineGuard
         }
     }
 
-    private async Task AnswerParseErrorAsync(ReadOnlyMemory<byte> line, string problem,
+    /// <summary>
+    /// Null when a JSON line is something the transport can take (a request, notification or response object, or a
+    /// batch array, which the transport judges itself); else why it is not a JSON-RPC message, and the id to answer
+    /// (raw JSON; "null" when it has none usable).
+    /// </summary>
+    private static (string Problem, string Id)? InvalidRequest(ReadOnlySpan<byte> line)
+    {
+        if (line.Trim(" \t\r"u8).IsEmpty) return null;
+        using var document = JsonDocument.Parse(line.ToArray());
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Array) return null;
+        if (root.ValueKind != JsonValueKind.Object)
+            return ($"a JSON-RPC message is an object, not a {root.ValueKind.ToString().ToLowerInvariant()}", "null");
+        string id = root.TryGetProperty("id", out var idElement)
+                    && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number
+            ? idElement.GetRawText()
+            : "null";
+        if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String
+            || version.GetString() != "2.0")
+            return ("\"jsonrpc\" must be the string \"2.0\"", id);
+        bool hasMethod = root.TryGetProperty("method", out var method);
+        if (hasMethod && method.ValueKind != JsonValueKind.String) return ("\"method\" must be a string", id);
+        if (!hasMethod && !root.TryGetProperty("result", out _) && !root.TryGetProperty("error", out _))
+            return ("the object has no \"method\" (a request or notification) and no \"result\" or \"error\" " +
+                    "(a response)", id);
+        return null;
+    }
+
+    private Task AnswerParseErrorAsync(ReadOnlyMemory<byte> line, string problem, CancellationToken cancellationToken)
+    {
+        long number = Interlocked.Increment(ref lineNumber);
+        logger?.LogWarning("stdin line {Line} is not JSON ({Problem}); answered with a parse error", number, problem);
+        return AnswerErrorAsync(ParseErrorCode, "Parse error", "null",
+            $"stdin line {number} is not JSON ({problem}): {Preview(line)}. Send one JSON-RPC 2.0 message per line, "
+            + "e.g. {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}.", cancellationToken);
+    }
+
+    private Task AnswerInvalidRequestAsync(ReadOnlyMemory<byte> line, string problem, string id,
         CancellationToken cancellationToken)
     {
         long number = Interlocked.Increment(ref lineNumber);
+        logger?.LogWarning("stdin line {Line} is not a JSON-RPC message ({Problem}); answered with an invalid-request "
+                           + "error", number, problem);
+        return AnswerErrorAsync(InvalidRequestCode, "Invalid Request", id,
+            $"stdin line {number}: {problem}: {Preview(line)}. A request looks like "
+            + "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}.", cancellationToken);
+    }
+
+    private static string Preview(ReadOnlyMemory<byte> line)
+    {
         string text = Encoding.UTF8.GetString(line.Span).TrimEnd('\r');
-        string preview = text.Length <= 80 ? text : text[..80] + "…";
-        logger?.LogWarning("stdin line {Line} is not JSON ({Problem}); answered with a parse error", number, problem);
-        var reply = new
+        return text.Length <= 80 ? text : text[..80] + "…";
+    }
+
+    private async Task AnswerErrorAsync(int code, string message, string rawId, string data,
+        CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            jsonrpc = "2.0",
-            id = (object?)null,
-            error = new
-            {
-                code = ParseErrorCode,
-                message = "Parse error",
-                data = $"stdin line {number} is not JSON ({problem}): {preview}. Send one JSON-RPC 2.0 message per "
-                       + "line, e.g. {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}.",
-            },
-        };
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(reply);
-        var bytes = new byte[json.Length + 1];
-        json.CopyTo(bytes, 0);
-        bytes[^1] = (byte)'\n';
-        await WriteLineAsync(bytes, cancellationToken);
+            json.WriteStartObject();
+            json.WriteString("jsonrpc", "2.0");
+            json.WritePropertyName("id");
+            json.WriteRawValue(rawId);
+            json.WriteStartObject("error");
+            json.WriteNumber("code", code);
+            json.WriteString("message", message);
+            json.WriteString("data", data);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        buffer.WriteByte((byte)'\n');
+        await WriteLineAsync(buffer.ToArray(), cancellationToken);
     }
 
     /// <summary>Reads stdin line by line and hands the transport only the lines that are JSON.</summary>
@@ -230,6 +281,11 @@ public sealed class JsonRpcLineGuard
             var content = line.AsMemory();
             if (content.Span.EndsWith("\n"u8)) content = content[..^1];
             string? problem = ParseProblem(content.Span);
+            if (problem is null && InvalidRequest(content.Span) is { } invalid)
+            {
+                await guard.AnswerInvalidRequestAsync(content, invalid.Problem, invalid.Id, cancellationToken);
+                return ReadOnlyMemory<byte>.Empty;
+            }
             if (problem is null)
             {
                 Interlocked.Increment(ref guard.lineNumber);

@@ -87,6 +87,7 @@ public static class ServeCommand
                 .WithTools<SkillTools>(ToolResults.Json)
                 .WithTools<RunTools>(ToolResults.Json)
                 .WithTools<DataTools>(ToolResults.Json)
+                .WithTools<EvaluationTools>(ToolResults.Json)
                 .WithResources<SkillResources>()
                 .WithPrompts<SkillPrompts>(ToolResults.Json);
 

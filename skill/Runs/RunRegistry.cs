@@ -16,7 +16,10 @@ public sealed class RunRegistry(RunWorkspace workspace)
     /// <summary>The workspace the runs live in.</summary>
     public RunWorkspace Workspace { get; } = workspace;
 
-    /// <summary>The names of all runs that have a spec, sorted.</summary>
+    /// <summary>
+    /// The names of all runs that have a spec, sorted; a run folder that a symbolic link carries outside the
+    /// workspace is not a run of this workspace and is left out.
+    /// </summary>
     public IReadOnlyList<string> Names()
     {
         if (!Directory.Exists(Workspace.RunsDirectory))
@@ -28,6 +31,7 @@ public sealed class RunRegistry(RunWorkspace workspace)
             .Select(Path.GetFileName)
             .OfType<string>()
             .Where(name => File.Exists(Path.Combine(Workspace.RunsDirectory, name, "spec.yaml")))
+            .Where(Workspace.IsInside)
             .Order(StringComparer.Ordinal)
             .ToList();
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StTrain.Core.Training.Spec;
 using StTrain.Skill.References;
 using YamlDotNet.RepresentationModel;
 
@@ -14,10 +15,11 @@ public static class SpecChecks
     private static readonly string[] RequiredScalars = ["run_name", "model.id", "data.train.path", "loss.name"];
 
     /// <summary>
-    /// Warnings for missing sections and for data files that do not exist. Relative paths in a spec are resolved
-    /// against the spec's own folder (<paramref name="specDirectory"/>), as the trainer resolves them.
+    /// Warnings for missing sections and for data files that do not exist. Relative paths in a spec are resolved by
+    /// the trainer's own rule (<see cref="RunSpec.ResolvePath"/>): beside the spec (<paramref name="specDirectory"/>)
+    /// first, then from <paramref name="workspaceRoot"/>; a file is reported only when neither place has it.
     /// </summary>
-    public static IReadOnlyList<string> Warnings(SpecDocument spec, string specDirectory)
+    public static IReadOnlyList<string> Warnings(SpecDocument spec, string specDirectory, string workspaceRoot)
     {
         var warnings = new List<string>();
         foreach (var path in RequiredScalars)
@@ -38,13 +40,17 @@ public static class SpecChecks
 
         foreach (var (field, dataPath) in DataPaths(spec))
         {
-            var full = Path.GetFullPath(Path.Combine(specDirectory, dataPath));
-            if (!File.Exists(full))
+            if (File.Exists(RunSpec.ResolvePath(dataPath, specDirectory, workspaceRoot)))
             {
-                warnings.Add($"'{field}' is {dataPath}, which resolves to {full} (paths are relative to the spec's "
-                             + $"folder) and does not exist yet; create it or override '{field}' before the smoke "
-                             + "test.");
+                continue;
             }
+
+            var where = Path.IsPathRooted(dataPath)
+                ? ""
+                : $" (neither beside the spec, {Path.GetFullPath(Path.Combine(specDirectory, dataPath))}, nor from "
+                  + $"the workspace root, {Path.GetFullPath(Path.Combine(workspaceRoot, dataPath))})";
+            warnings.Add($"'{field}' is {dataPath}, which does not exist yet{where}; create it or override "
+                         + $"'{field}' before the smoke test.");
         }
 
         return warnings;

@@ -13,13 +13,20 @@ public static class SpecValidation
     /// <summary>
     /// The problems the trainer's parser and static validator find (empty when there are none), and warnings for
     /// what could not be checked: a validator that itself fails is reported, not taken as a verdict on the spec.
+    /// <paramref name="workspaceRoot"/> is the workspace the trainer will run in (default: as the trainer finds it),
+    /// for the rules that depend on where the spec lies (run_name must match its runs/ folder).
     /// </summary>
-    public static (IReadOnlyList<string> Problems, IReadOnlyList<string> Warnings) Check(string yaml, string specPath)
+    public static (IReadOnlyList<string> Problems, IReadOnlyList<string> Warnings) Check(
+        string yaml, string specPath, string? workspaceRoot = null)
     {
         RunSpec spec;
         try
         {
             spec = RunSpec.Parse(yaml, specPath);
+            if (workspaceRoot is not null)
+            {
+                spec = spec with { WorkspaceRoot = Path.GetFullPath(workspaceRoot) };
+            }
         }
         catch (SpecException error)
         {
@@ -39,5 +46,6 @@ public static class SpecValidation
     }
 
     /// <summary>The problems alone (see <see cref="Check"/>).</summary>
-    public static IReadOnlyList<string> Problems(string yaml, string specPath) => Check(yaml, specPath).Problems;
+    public static IReadOnlyList<string> Problems(string yaml, string specPath, string? workspaceRoot = null) =>
+        Check(yaml, specPath, workspaceRoot).Problems;
 }

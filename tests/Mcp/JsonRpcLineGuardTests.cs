@@ -107,4 +107,30 @@ public sealed class JsonRpcLineGuardTests
         Assert.EndsWith("is not a reference name. Valid: a, b.", text);
         Assert.Equal("short 'value' stays", ToolErrorFilter.ShortenEchoes("short 'value' stays"));
     }
+
+    [Fact]
+    public async Task Json_that_is_not_a_json_rpc_message_gets_an_invalid_request_error_with_its_id()
+    {
+        string input = "\"just a string\"\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":1000}\n"
+                       + "{\"jsonrpc\":\"1.0\",\"id\":\"x\",\"method\":\"ping\"}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":7}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{}}\n";
+        var stdout = new MemoryStream();
+        var guard = new JsonRpcLineGuard(new MemoryStream(Encoding.UTF8.GetBytes(input)), stdout)
+        {
+            DrainLimit = TimeSpan.Zero,
+        };
+        var passed = new MemoryStream();
+        await guard.Input.CopyToAsync(passed);
+
+        Assert.Equal("{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{}}\n", Encoding.UTF8.GetString(passed.ToArray()));
+        var replies = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(4, replies.Count);
+        Assert.All(replies, r => Assert.Equal(-32600, r.GetProperty("error").GetProperty("code").GetInt32()));
+        Assert.Equal(["null", "1000", "\"x\"", "5"], replies.Select(r => r.GetProperty("id").GetRawText()));
+        Assert.Contains("not a string", replies[0].GetProperty("error").GetProperty("data").GetString());
+        Assert.Contains("no \"method\"", replies[1].GetProperty("error").GetProperty("data").GetString());
+    }
 }

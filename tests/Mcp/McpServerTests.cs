@@ -13,7 +13,7 @@ public sealed class McpServerTests
     private static readonly string[] ExpectedTools =
     [
         "identify_model_type", "read_reference", "scaffold_from_template", "smoke_test", "train", "report_verdict",
-        "mine_hard_negatives",
+        "mine_hard_negatives", "evaluate",
         "list_templates", "run_status", "list_references",
     ];
 

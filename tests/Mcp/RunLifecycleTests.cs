@@ -114,7 +114,7 @@ public sealed class RunLifecycleTests
             "| run | verdict | score |\n|---|---|---|\n| other-run | WIN | 0.7 |\n"
             + "| finished-run | MARGINAL | 0.6512 |\n");
 
-        await using var restarted = await ServerSession.StartAsync(workspace);
+        await using var restarted = await ServerSession.StartAsync(workspace, deleteWorkspace: true);
         var result = await restarted.CallAsync("report_verdict", new { run_name = "finished-run" });
 
         Assert.NotEqual(true, result.IsError);
@@ -236,6 +236,17 @@ public sealed class RunLifecycleTests
             Assert.True(steps.Count >= 2, $"{steps.Count} progress notifications");
             Assert.Equal(steps.Order(), steps); // Progress only moves forward.
         }
+
+        // evaluate re-scores outside training: the base model reproduces the baseline, the final model the score.
+        var final = (await session.CallOkAsync("evaluate", new { run_name = "faq-e2e" }));
+        Assert.Equal("final", final.GetProperty("model").GetString());
+        Assert.Equal(content.GetProperty("primary_metric").GetString(), final.GetProperty("primary_metric").GetString());
+        Assert.Equal(content.GetProperty("score").GetDouble(), final.GetProperty("primary_value").GetDouble(), 5);
+        var baseModel = await session.CallOkAsync("evaluate", new { run_name = "faq-e2e", model = "base" });
+        Assert.Equal(content.GetProperty("baseline").GetDouble(), baseModel.GetProperty("primary_value").GetDouble(), 5);
+        var refused = await session.CallAsync("evaluate", new { run_name = "faq-e2e", model = "latest" });
+        Assert.True(refused.IsError);
+        Assert.Contains("base or final", ServerSession.TextOf(refused));
     }
 
     // Progress<T> posts to the thread pool; this one records in the order the client hands notifications over.

@@ -32,11 +32,12 @@ public sealed class ServerSession : IAsyncDisposable
 
     /// <summary>
     /// Starts a server over <paramref name="workspace"/> and connects. Without a workspace a new temp folder is
-    /// used and deleted on dispose; a given workspace is left for the caller.
+    /// used and deleted on dispose; a given workspace is left for the caller unless
+    /// <paramref name="deleteWorkspace"/> hands it over.
     /// </summary>
-    public static async Task<ServerSession> StartAsync(string? workspace = null)
+    public static async Task<ServerSession> StartAsync(string? workspace = null, bool deleteWorkspace = false)
     {
-        var ownsWorkspace = workspace is null;
+        var ownsWorkspace = workspace is null || deleteWorkspace;
         workspace ??= RepositoryPaths.NewWorkspace();
         var stderr = new ConcurrentQueue<string>();
         var transport = new StdioClientTransport(new StdioClientTransportOptions

@@ -387,4 +387,53 @@ public sealed class RunSpecValidatorTests : IDisposable
         var error = Single(Static(spec), "losses.nli");
         Assert.Contains("train", error.Fix, StringComparison.Ordinal);
     }
+
+    /// <summary>The same consistent spec text, written at <paramref name="relative"/> under the root.</summary>
+    private RunSpec SpecAt(string relative, string runName)
+    {
+        string path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string pairs = Path.Combine(root, "pairs.jsonl");
+        File.WriteAllText(path, $"run_name: {runName}\nmodel:\n  id: some-model\ndata:\n  train:\n    path: {pairs}\n" +
+                                "loss:\n  name: MultipleNegativesRankingLoss\n" + IrEvaluator +
+                                "\ntraining:\n  batch_sampler: no_duplicates\n");
+        return RunSpec.Load(path) with { WorkspaceRoot = root };
+    }
+
+    [Fact]
+    public void A_spec_in_a_run_folder_must_carry_that_folders_run_name()
+    {
+        var error = Single(Static(SpecAt("runs/bad-runname/spec.yaml", "other-name")), "run_name");
+
+        Assert.Contains("'other-name'", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("runs/bad-runname/spec.yaml", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("runs/other-name/", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("set run_name: bad-runname", error.Fix, StringComparison.Ordinal);
+        Assert.Contains("runs/other-name/spec.yaml", error.Fix, StringComparison.Ordinal);
+        Assert.Empty(Static(SpecAt("runs/same-name/spec.yaml", "same-name")));
+    }
+
+    [Theory]
+    [InlineData("experiments/spec.yaml")]           // outside runs/: any run_name
+    [InlineData("runs/spec.yaml")]                  // runs/ itself is not a run folder
+    [InlineData("runs/bad-runname/nested/spec.yaml")]
+    [InlineData("runs/bad-runname/variant.yaml")]    // only the run folder's spec.yaml names the run
+    [InlineData("elsewhere/runs/bad-runname/spec.yaml")] // a runs/ folder that is not the workspace's
+    public void A_spec_anywhere_else_may_use_any_run_name(string relative)
+    {
+        Assert.DoesNotContain(Static(SpecAt(relative, "other-name")), e => e.Field == "run_name");
+    }
+
+    [Fact]
+    public void A_mismatched_run_name_is_refused_before_anything_is_written_to_the_other_run()
+    {
+        var spec = SpecAt("runs/bad-runname/spec.yaml", "other-name");
+        var workspace = new RunWorkspace(root);
+
+        var error = Assert.Throws<SpecException>(() => RunExecutor.Execute(spec.SourcePath, smoke: true, workspace));
+
+        Assert.Equal("run_name", error.Field);
+        Assert.False(Directory.Exists(workspace.RunDirectory("other-name")));
+        Assert.False(File.Exists(workspace.LogPath("other-name")));
+    }
 }

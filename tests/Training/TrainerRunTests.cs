@@ -286,6 +286,14 @@ public sealed class TrainerRunTests : IDisposable
         Assert.Equal(log, File.ReadAllText(Runs.LogPath("once")));
         Assert.Single(File.ReadAllLines(Runs.ExperimentsPath), l => l.StartsWith("| once |", StringComparison.Ordinal));
 
+        (code, output) = Cli("--resume");
+        Assert.Equal(2, code);
+        Assert.Contains("nothing to resume", output);
+        (code, output) = Cli("--resume", "--overwrite");
+        Assert.Equal(2, code);
+        Assert.Contains("not both", output);
+        Assert.Equal(trained, File.ReadAllBytes(model));
+
         Assert.Equal(0, Cli("--overwrite").Code);
         Assert.Equal(2, File.ReadAllLines(Runs.ExperimentsPath).Count(l => l.StartsWith("| once |", StringComparison.Ordinal)));
     }

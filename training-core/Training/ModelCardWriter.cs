@@ -115,7 +115,7 @@ public static class ModelCardWriter
 
     private static string Show(object? value) => value switch
     {
-        null => "",
+        null => "None", // as the Python config it mirrors prints an unset option
         double d => d.ToString("G6", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         string text => text,

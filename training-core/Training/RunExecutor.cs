@@ -20,12 +20,23 @@ public static class RunExecutor
 
     public const int SmokeEvaluatorRows = 32;
 
+    /// <summary>A data path as read from the workspace root (the experiments log lives in logs/, not beside the spec).</summary>
+    private static string DataPathForLog(RunSpec spec, string path, RunWorkspace workspace)
+    {
+        string full = spec.Resolve(path);
+        string relative = Path.GetRelativePath(workspace.Root, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
+    }
+
     /// <param name="resume">Continue from the newest checkpoint in output_dir (as resume_from_checkpoint: true).</param>
     public static int Execute(string specPath, bool smoke, RunWorkspace workspace,
         IProgress<TrainingProgress>? progress = null, bool resume = false)
     {
         var spec = RunSpec.Load(specPath);
         if (resume) spec = spec with { Training = spec.Training with { ResumeFromCheckpoint = "latest" } };
+        // Refused before anything is written: the result and log would land in another run's folder.
+        if (RunSpecValidator.RunFolderMismatch(spec, workspace.Root) is { } mismatch)
+            throw new SpecException(mismatch.Field, mismatch.Location, mismatch.Problem, mismatch.Fix);
         string resultPath = smoke
             ? Path.Combine(workspace.RunDirectory(spec.RunName), "smoke_result.json")
             : workspace.ResultPath(spec.RunName);
@@ -50,7 +61,7 @@ public static class RunExecutor
             if (!smoke && result.Verdict is not null)
             {
                 var verdict = new Verdict(result.Verdict, result.Score!.Value, result.Baseline!.Value, result.Delta!.Value);
-                string row = ExperimentsLog.Row(spec.RunName, spec.Model.Id, string.Join(" + ", spec.Train.Select(d => d.Path)),
+                string row = ExperimentsLog.Row(spec.RunName, spec.Model.Id, string.Join(" + ", spec.Train.Select(d => DataPathForLog(spec, d.Path, workspace))),
                     spec.Loss.Wrapper is { } w ? $"{w.Name}({spec.Loss.Name})" : spec.Loss.Name,
                     string.Join(", ", spec.Evaluators.Select(e => e.Type)) + $" ({result.PrimaryMetric})", verdict,
                     clock.Elapsed);

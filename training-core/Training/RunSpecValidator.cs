@@ -16,6 +16,7 @@ public static class RunSpecValidator
     public static IReadOnlyList<SpecError> ValidateStatic(RunSpec spec)
     {
         var errors = new List<SpecError>();
+        if (RunFolderMismatch(spec, spec.WorkspaceRoot) is { } mismatch) errors.Add(mismatch);
         var t = spec.Training;
         void Add(string field, string problem, string fix) => errors.Add(new SpecError(field, spec.SourcePath, problem, fix));
         void AddParameterProblems(string field, LossSpec loss, LossInfo info)
@@ -189,6 +190,30 @@ public static class RunSpecValidator
                 Add($"losses.{dataset}", $"no training dataset is named '{dataset}'",
                     $"name one of: {string.Join(", ", spec.Train.Select(d => d.Name))}");
         return errors;
+    }
+
+    /// <summary>
+    /// A spec at {workspace}/runs/{folder}/spec.yaml is the spec of run {folder}: the trainer writes runs/{run_name}/
+    /// and logs/{run_name}.log, so a different run_name would put the run's result, metrics and model in another
+    /// folder than the one the spec sits in (and the MCP server reads). Null when they match or when the spec lies
+    /// anywhere else (then any run_name is fine).
+    /// </summary>
+    public static SpecError? RunFolderMismatch(RunSpec spec, string workspaceRoot)
+    {
+        if (string.IsNullOrEmpty(spec.SourcePath)) return null;
+        string specFile = Path.GetFullPath(spec.SourcePath);
+        string? folder = Path.GetDirectoryName(specFile);
+        string runs = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(workspaceRoot, "runs")));
+        if (Path.GetFileName(specFile) != "spec.yaml" || folder is null
+            || !string.Equals(Path.GetDirectoryName(folder), runs, StringComparison.Ordinal))
+            return null;
+        string name = Path.GetFileName(folder);
+        return name == spec.RunName
+            ? null
+            : new SpecError("run_name", spec.SourcePath,
+                $"run_name is '{spec.RunName}' but the spec is runs/{name}/spec.yaml, so the run would write its " +
+                $"result, metrics and model to runs/{spec.RunName}/ instead of the folder it sits in",
+                $"rename one to match: set run_name: {name}, or move the spec to runs/{spec.RunName}/spec.yaml");
     }
 
     /// <summary>Checks each training dataset's shape (input column count, label kind) against its loss.</summary>

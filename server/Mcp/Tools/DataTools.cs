@@ -24,7 +24,8 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
     [Description("Runs `st-train mine-hard-negatives` in a child process and waits for it: embeds the anchors and "
                  + "positives of an (anchor, positive) dataset with a bi-encoder, searches exactly, and writes the "
                  + "dataset with mined negatives; with cross_encoder, a reranker rescores the candidates before the "
-                 + "margin and max_score filters. Paths are relative to the workspace and must stay inside it. "
+                 + "margin and max_score filters. Paths are relative to the workspace and must stay inside it, "
+                 + "also where a symbolic link leads. "
                  + "Returns the output path, the row count and the score summary (positive, negative, difference). "
                  + "See dataset_formats, 'Hard-negative mining', for the options.")]
     public Task<CallToolResult> MineHardNegatives(
@@ -34,8 +35,8 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         [Description("Where to write the mined dataset, relative to the workspace; the extension picks the format, "
                      + "e.g. data/mined/train.jsonl.")]
         string output_path,
-        [Description("The retriever that scores candidates: a bundled id, a Hugging Face cache id or a folder "
-                     + "(default sentence-transformers/all-MiniLM-L6-v2).")]
+        [Description("The retriever that scores candidates: a bundled id, a Hugging Face cache id or a model "
+                     + "folder inside the workspace (default sentence-transformers/all-MiniLM-L6-v2).")]
         string model = "sentence-transformers/all-MiniLM-L6-v2",
         [Description("Negatives per anchor (default 3, at least 1).")]
         int num_negatives = 3,
@@ -72,9 +73,10 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         int timeout_seconds = 900,
         CancellationToken cancellationToken = default) => ToolResults.GuardAsync(async () =>
     {
-        var datasetFull = InsideWorkspace("dataset", dataset);
-        var outputFull = InsideWorkspace("output_path", output_path);
-        var crossEncoderFull = cross_encoder is null ? null : InsideWorkspace("cross_encoder", cross_encoder);
+        var workspace = skill.Workspace.Boundary;
+        var datasetFull = workspace.RequireRelative("dataset", dataset);
+        var outputFull = workspace.RequireRelative("output_path", output_path);
+        var crossEncoderFull = cross_encoder is null ? null : workspace.RequireRelative("cross_encoder", cross_encoder);
         if (crossEncoderFull is not null && !File.Exists(Path.Combine(crossEncoderFull, "config.json")))
         {
             throw new SkillException($"cross_encoder '{cross_encoder}' is not a model folder in the workspace (no "
@@ -105,6 +107,13 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
             throw new SkillException(
                 "model is empty; give a bundled id such as sentence-transformers/all-MiniLM-L6-v2.");
         }
+
+        // A bundled or Hugging Face cache id is not a path; a folder must lie inside the workspace, as for model.id.
+        var modelArgument = workspace.ModelPath(model) is { } modelFull
+            ? workspace.Require("model", model, modelFull,
+                "Give a bundled id, a Hugging Face cache id, or a model folder inside the workspace relative to it, "
+                + "e.g. models/retriever (copy the model in first; a symbolic link must point inside too).")
+            : model;
 
         if (timeout_seconds is < 1 or > 3600)
         {
@@ -137,12 +146,12 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         }
 
         var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff", CultureInfo.InvariantCulture);
-        var logPath = Path.Combine(skill.Workspace.Root, "logs", $"mine-hard-negatives-{stamp}.log");
-        var summaryPath = Path.Combine(skill.Workspace.Root, "logs", $"mine-hard-negatives-{stamp}.summary.json");
+        var logPath = workspace.RequireRelative("the log", $"logs/mine-hard-negatives-{stamp}.log");
+        var summaryPath = workspace.RequireRelative("the summary", $"logs/mine-hard-negatives-{stamp}.summary.json");
         Directory.CreateDirectory(Path.GetDirectoryName(outputFull)!);
         var arguments = new List<string>
         {
-            "mine-hard-negatives", "--dataset", datasetFull, "--model", model, "--out", outputFull,
+            "mine-hard-negatives", "--dataset", datasetFull, "--model", modelArgument, "--out", outputFull,
             "--num-negatives", Text(num_negatives), "--range-min", Text(range_min),
             "--sampling-strategy", sampling_strategy, "--output-format", output_format,
             "--summary-json", summaryPath,
@@ -199,27 +208,6 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         text.Append($"Use it in a spec as data.train.path: ../../{result.OutputPath}");
         return ToolResults.Create(result, text.ToString());
     });
-
-    // The full path of a workspace-relative path; anything that would leave the workspace is refused.
-    private string InsideWorkspace(string argument, string? path)
-    {
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            throw new SkillException($"{argument} is empty; give a path relative to the workspace.");
-        }
-
-        var root = Path.GetFullPath(skill.Workspace.Root);
-        var full = Path.GetFullPath(Path.Combine(root, path));
-        // Path.Combine keeps an absolute path as given, so one check covers both '..' and absolute paths.
-        if (!full.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar,
-                StringComparison.Ordinal))
-        {
-            throw new SkillException($"{argument} '{path}' is outside the workspace {root}. Give a path relative to "
-                                     + "the workspace, such as data/pairs.jsonl, without '..' leading out of it.");
-        }
-
-        return full;
-    }
 
     private static void AddOption(List<string> arguments, string name, object? value)
     {

@@ -269,7 +269,7 @@ public sealed class RunTools(
         }
 
         string text = File.ReadAllText(specPath);
-        var escapes = SpecPathGuard.Escapes(text, specPath, skill.Workspace.Root);
+        var escapes = SpecPathGuard.Escapes(text, specPath, skill.Workspace.Boundary);
         if (escapes.Count > 0)
         {
             throw new SkillException($"Refused: runs/{runName}/spec.yaml reaches outside the workspace:\n"

@@ -260,8 +260,9 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
         }
 
         var specPath = skill.Workspace.SpecPath(runName);
-        var (validation, validatorWarnings) = SpecValidation.Check(scaffolded.Text, specPath);
-        var problems = validation.Concat(SpecPathGuard.Escapes(scaffolded.Text, specPath, skill.Workspace.Root)).ToList();
+        var (validation, validatorWarnings) = SpecValidation.Check(scaffolded.Text, specPath, skill.Workspace.Root);
+        var problems = validation
+            .Concat(SpecPathGuard.Escapes(scaffolded.Text, specPath, skill.Workspace.Boundary)).ToList();
         if (problems.Count > 0)
         {
             throw new SkillException(
@@ -272,7 +273,7 @@ public sealed class SkillTools(SkillServices skill, ILogger<SkillTools> logger)
 
         var warnings = scaffolded.Warnings
             .Concat(validatorWarnings)
-            .Concat(SpecChecks.Warnings(scaffolded.Document, Path.GetDirectoryName(specPath)!))
+            .Concat(SpecChecks.Warnings(scaffolded.Document, Path.GetDirectoryName(specPath)!, skill.Workspace.Root))
             .ToList();
         if (existing.Status != RunStatus.Unknown)
         {

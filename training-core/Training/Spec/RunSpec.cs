@@ -52,11 +52,17 @@ public sealed partial record RunSpec
     /// against the workspace root (so both `../../data/x.jsonl` and `data/x.jsonl` work for runs/NAME/spec.yaml).
     /// When neither exists the spec-relative path is returned, and the caller's error names it.
     /// </summary>
-    public string Resolve(string path)
+    public string Resolve(string path) => ResolvePath(path, BaseDirectory, WorkspaceRoot);
+
+    /// <summary>
+    /// The rule of <see cref="Resolve"/> for a spec in <paramref name="specDirectory"/> run in
+    /// <paramref name="workspaceRoot"/>, for tools that check a spec before it is parsed (the MCP scaffold warnings).
+    /// </summary>
+    public static string ResolvePath(string path, string specDirectory, string workspaceRoot)
     {
-        string besideSpec = System.IO.Path.GetFullPath(System.IO.Path.Combine(BaseDirectory, path));
+        string besideSpec = System.IO.Path.GetFullPath(System.IO.Path.Combine(specDirectory, path));
         if (System.IO.Path.IsPathRooted(path) || File.Exists(besideSpec) || Directory.Exists(besideSpec)) return besideSpec;
-        string inWorkspace = System.IO.Path.GetFullPath(System.IO.Path.Combine(WorkspaceRoot, path));
+        string inWorkspace = System.IO.Path.GetFullPath(System.IO.Path.Combine(workspaceRoot, path));
         return File.Exists(inWorkspace) || Directory.Exists(inWorkspace) ? inWorkspace : besideSpec;
     }
 

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using StTrain.Skill.References;
+using StTrain.Skill.Routing;
+using StTrain.Tests.Support;
+using Xunit;
+
+namespace StTrain.Tests.Mcp;
+
+/// <summary>
+/// Symbolic links in the workspace, through a real MCP client: a link that leads out of the workspace carries no read
+/// or write out of it (mining, run folders, spec paths), while links that stay inside keep working end to end.
+/// </summary>
+public sealed class WorkspaceEscapeTests : IDisposable
+{
+    private readonly string _outside = RepositoryPaths.NewWorkspace();
+
+    public void Dispose() => Directory.Delete(_outside, recursive: true);
+
+    private static readonly string[] Texts =
+        ["a dog that barks", "a small cat", "the salt sea", "a flowing river", "a tall tree", "a bird with feathers"];
+
+    private static void WritePairs(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllLines(path, Texts.Select((text, i) =>
+            JsonSerializer.Serialize(new { anchor = text, positive = Texts[(i + 1) % Texts.Length] + $" {i}" })));
+    }
+
+    private string[] OutsideFiles() =>
+        Directory.EnumerateFileSystemEntries(_outside, "*", SearchOption.AllDirectories).Order().ToArray();
+
+    private static async Task ReadRequiredAsync(ServerSession session) =>
+        await session.ReadAllAsync(ReferenceRegistry.RequiredFor(ModelType.SentenceTransformer).Select(r => r.Name));
+
+    [Fact]
+    public async Task Mining_through_a_link_out_of_the_workspace_is_refused_and_writes_nothing_there()
+    {
+        await using var session = await ServerSession.StartAsync();
+        WritePairs(Path.Combine(session.Workspace, "tiny", "pairs.jsonl"));
+        WritePairs(Path.Combine(_outside, "pairs.jsonl"));
+        using (var model = TinyModels.Create(normalize: true)) model.Save(Path.Combine(_outside, "model"));
+        Directory.CreateSymbolicLink(Path.Combine(session.Workspace, "tiny", "outlink"), _outside);
+        var before = OutsideFiles();
+
+        var cases = new (object Arguments, string Argument, string Given)[]
+        {
+            (new { dataset = "tiny/pairs.jsonl", output_path = "tiny/outlink/mined.jsonl" }, "output_path",
+                "tiny/outlink/mined.jsonl"),
+            (new { dataset = "tiny/outlink/pairs.jsonl", output_path = "tiny/mined.jsonl" }, "dataset",
+                "tiny/outlink/pairs.jsonl"),
+            (new { dataset = "tiny/pairs.jsonl", output_path = "tiny/mined.jsonl", model = "tiny/outlink/model" },
+                "model", "tiny/outlink/model"),
+            (new { dataset = "tiny/pairs.jsonl", output_path = "tiny/mined.jsonl", model = _outside + "/model" },
+                "model", _outside + "/model"),
+            (new
+            {
+                dataset = "tiny/pairs.jsonl", output_path = "tiny/mined.jsonl", cross_encoder = "tiny/outlink/model",
+                max_score = 0.9,
+            }, "cross_encoder", "tiny/outlink/model"),
+        };
+        foreach (var (arguments, argument, given) in cases)
+        {
+            var result = await session.CallAsync("mine_hard_negatives", arguments);
+            var text = ServerSession.TextOf(result);
+            Assert.True(result.IsError, text);
+            Assert.Contains($"{argument} '{given}' leads outside the workspace", text, StringComparison.Ordinal);
+            Assert.Contains(_outside, text, StringComparison.Ordinal); // where it really points
+        }
+
+        Assert.Equal(before, OutsideFiles());
+        Assert.False(File.Exists(Path.Combine(session.Workspace, "tiny", "mined.jsonl")));
+    }
+
+    [Fact]
+    public async Task Mining_through_links_that_stay_inside_the_workspace_works()
+    {
+        await using var session = await ServerSession.StartAsync();
+        var workspace = session.Workspace;
+        WritePairs(Path.Combine(workspace, "data", "pairs.jsonl"));
+        using (var model = TinyModels.Create(normalize: true)) model.Save(Path.Combine(workspace, "models", "tiny"));
+        Directory.CreateSymbolicLink(Path.Combine(workspace, "alias"), Path.Combine(workspace, "data"));
+        Directory.CreateSymbolicLink(Path.Combine(workspace, "modellink"), Path.Combine(workspace, "models", "tiny"));
+
+        var result = await session.CallOkAsync("mine_hard_negatives", new
+        {
+            dataset = "alias/pairs.jsonl", output_path = "alias/mined/pairs.jsonl", model = "modellink",
+            num_negatives = 1,
+        });
+
+        Assert.Equal("alias/mined/pairs.jsonl", result.GetProperty("output_path").GetString());
+        var written = Path.Combine(workspace, "data", "mined", "pairs.jsonl"); // where the link really leads
+        Assert.Equal(result.GetProperty("row_count").GetInt64(), File.ReadAllLines(written).Length);
+        Assert.True(result.GetProperty("row_count").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task A_run_folder_linked_out_of_the_workspace_is_never_written_read_or_listed()
+    {
+        await using var session = await ServerSession.StartAsync();
+        await ReadRequiredAsync(session);
+        Directory.CreateDirectory(Path.Combine(session.Workspace, "runs"));
+        var target = Path.Combine(_outside, "symrun");
+        Directory.CreateSymbolicLink(Path.Combine(session.Workspace, "runs", "symrun"), target); // dangling for now
+
+        var scaffold = await session.CallAsync("scaffold_from_template",
+            new { template = "sentence_transformer", run_name = "symrun" });
+        Assert.True(scaffold.IsError, ServerSession.TextOf(scaffold));
+        Assert.Contains("run_name 'symrun' leads outside the workspace", ServerSession.TextOf(scaffold));
+        Assert.Contains(target, ServerSession.TextOf(scaffold));
+        Assert.Contains("remove the symbolic link", ServerSession.TextOf(scaffold));
+        Assert.False(Directory.Exists(target));
+
+        // A spec someone placed there is not run, and the run is not reported from outside either.
+        Directory.CreateDirectory(target);
+        string template = File.ReadAllText(Path.Combine(RepositoryPaths.Templates, "sentence_transformer.yaml"));
+        File.WriteAllText(Path.Combine(target, "spec.yaml"),
+            template.Replace("run_name: my-run", "run_name: symrun", StringComparison.Ordinal));
+        var before = OutsideFiles();
+        foreach (var tool in new[] { "smoke_test", "train", "report_verdict", "run_status" })
+        {
+            var result = await session.CallAsync(tool, new { run_name = "symrun" });
+            Assert.True(result.IsError, $"{tool}: {ServerSession.TextOf(result)}");
+            Assert.Contains("leads outside the workspace", ServerSession.TextOf(result));
+        }
+
+        Assert.Equal(before, OutsideFiles());
+        var status = await session.CallOkAsync("run_status");
+        Assert.Empty(status.GetProperty("runs").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Spec_paths_through_a_link_out_of_the_workspace_are_refused_at_scaffold_and_before_a_smoke_test()
+    {
+        await using var session = await ServerSession.StartAsync();
+        await ReadRequiredAsync(session);
+        WritePairs(Path.Combine(_outside, "pairs.jsonl"));
+        Directory.CreateDirectory(Path.Combine(session.Workspace, "tiny"));
+        Directory.CreateSymbolicLink(Path.Combine(session.Workspace, "tiny", "outlink"), _outside);
+
+        foreach (var (field, path) in new[]
+                 {
+                     ("data.train.path", "tiny/outlink/pairs.jsonl"), ("training.output_dir", "tiny/outlink/out"),
+                     ("evaluators.0.data.corpus", "../../tiny/outlink/pairs.jsonl"),
+                 })
+        {
+            var scaffold = await session.CallAsync("scaffold_from_template", new
+            {
+                template = "sentence_transformer", run_name = "linked",
+                overrides = new Dictionary<string, object> { [field] = path },
+            });
+            Assert.True(scaffold.IsError, ServerSession.TextOf(scaffold));
+            var named = field.Replace("evaluators.0", "evaluators[0]", StringComparison.Ordinal); // trainer's naming
+            Assert.Contains($"{named} '{path}' leads outside the workspace", ServerSession.TextOf(scaffold));
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(session.Workspace, "runs", "linked")));
+
+        var handmade = Path.Combine(session.Workspace, "runs", "handmade");
+        Directory.CreateDirectory(handmade);
+        string template = File.ReadAllText(Path.Combine(RepositoryPaths.Templates, "sentence_transformer.yaml"));
+        File.WriteAllText(Path.Combine(handmade, "spec.yaml"),
+            template.Replace("run_name: my-run", "run_name: handmade", StringComparison.Ordinal)
+                .Replace("path: ../../data/wordnet/reverse_dictionary/train.jsonl", "path: tiny/outlink/pairs.jsonl",
+                    StringComparison.Ordinal));
+        var smoke = await session.CallAsync("smoke_test", new { run_name = "handmade" });
+        Assert.True(smoke.IsError, ServerSession.TextOf(smoke));
+        Assert.Contains("data.train.path 'tiny/outlink/pairs.jsonl' leads outside the workspace",
+            ServerSession.TextOf(smoke));
+        Assert.Contains(Path.Combine(_outside, "pairs.jsonl"), ServerSession.TextOf(smoke));
+        Assert.False(File.Exists(Path.Combine(handmade, "smoke.json")));
+    }
+
+    [Fact]
+    public async Task Inside_links_smoke_test_a_run_warnings_follow_resolution_and_run_name_must_match_its_folder()
+    {
+        using var tiny = new TinyWorkspace(pairs: 24);
+        await using var session = await ServerSession.StartAsync(tiny.Root);
+        await ReadRequiredAsync(session);
+        Directory.CreateSymbolicLink(Path.Combine(tiny.Root, "alias"), Path.Combine(tiny.Root, "data"));
+        Directory.CreateSymbolicLink(Path.Combine(tiny.Root, "modellink"), tiny.ModelPath);
+
+        // The scaffold warns about a data file only when neither beside the spec nor the workspace root has it.
+        var scaffolded = await session.CallOkAsync("scaffold_from_template", new
+        {
+            template = "sentence_transformer", run_name = "e4",
+            overrides = new Dictionary<string, object> { ["data.train.path"] = "alias/train.jsonl" },
+        });
+        var warnings = scaffolded.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()!).ToList();
+        Assert.DoesNotContain(warnings, warning => warning.Contains("data.train.path", StringComparison.Ordinal));
+        Assert.Contains(warnings, warning => warning.StartsWith("'evaluators.0.data.queries' is ../../data/wordnet",
+            StringComparison.Ordinal) && warning.Contains("neither beside the spec", StringComparison.Ordinal));
+
+        // A hand-written spec whose model and data are reached through links inside the workspace passes its smoke.
+        string yaml = File.ReadAllText(tiny.WriteSpec("linked", "max_steps: 2"))
+            .Replace($"id: {tiny.ModelPath}", "id: modellink", StringComparison.Ordinal)
+            .Replace(": data/", ": alias/", StringComparison.Ordinal);
+        Assert.Contains("alias/qrels.jsonl", yaml, StringComparison.Ordinal);
+        Directory.CreateDirectory(Path.Combine(tiny.Root, "runs", "linked"));
+        File.WriteAllText(Path.Combine(tiny.Root, "runs", "linked", "spec.yaml"), yaml);
+        var smoke = await session.CallOkAsync("smoke_test", new { run_name = "linked", timeout_seconds = 600 });
+        Assert.True(smoke.GetProperty("passed").GetBoolean(),
+            string.Join('\n', smoke.GetProperty("log_tail").EnumerateArray().Select(l => l.GetString())));
+
+        // The same spec in runs/bad-runname/ with run_name linked is refused, and nothing lands in another folder.
+        var bad = Path.Combine(tiny.Root, "runs", "bad-runname");
+        Directory.CreateDirectory(bad);
+        File.WriteAllText(Path.Combine(bad, "spec.yaml"),
+            yaml.Replace("run_name: linked", "run_name: other-name", StringComparison.Ordinal));
+        var refused = await session.CallOkAsync("smoke_test", new { run_name = "bad-runname", timeout_seconds = 600 });
+        Assert.False(refused.GetProperty("passed").GetBoolean());
+        var tail = string.Join('\n', refused.GetProperty("log_tail").EnumerateArray().Select(l => l.GetString()));
+        Assert.Contains("run_name is 'other-name' but the spec is runs/bad-runname/spec.yaml", tail);
+        Assert.Contains("set run_name: bad-runname", tail);
+        Assert.False(Directory.Exists(Path.Combine(tiny.Root, "runs", "other-name")));
+    }
+}
