@@ -121,17 +121,23 @@ namespace StTrain.Server
         /// </summary>
         public static int ReportUnexpected(string command, Exception error)
         {
+            Console.Error.Write(UnexpectedMessage(command, error,
+                debug: Environment.GetEnvironmentVariable("ST_TRAIN_DEBUG") == "1"));
+            return 1;
+        }
+
+        /// <summary>What <see cref="ReportUnexpected"/> prints: one line, plus the exception in full when debugging.</summary>
+        public static string UnexpectedMessage(string command, Exception error, bool debug)
+        {
             string message = error.Message;
             int lineEnd = message.IndexOfAny(['\r', '\n']);
             if (lineEnd >= 0) message = message[..lineEnd].TrimEnd();
             string prefix = command.Length == 0 ? "st-train" : $"st-train {command}";
-            bool debug = Environment.GetEnvironmentVariable("ST_TRAIN_DEBUG") == "1";
-            Console.Error.WriteLine($"{prefix}: unexpected {error.GetType().Name}: {message.TrimEnd('.')}. st-train " +
-                                    "should have caught this with a clear message, so it is a bug in st-train: please " +
-                                    "report it with the command you ran" +
-                                    (debug ? "." : " (run again with ST_TRAIN_DEBUG=1 to see the stack trace)."));
-            if (debug) Console.Error.WriteLine(error.ToString());
-            return 1;
+            string line = $"{prefix}: unexpected {error.GetType().Name}: {message.TrimEnd('.')}. st-train " +
+                          "should have caught this with a clear message, so it is a bug in st-train: please " +
+                          "report it with the command you ran" +
+                          (debug ? "." : " (run again with ST_TRAIN_DEBUG=1 to see the stack trace).");
+            return line + Environment.NewLine + (debug ? error + Environment.NewLine : "");
         }
 
         /// <summary>`--help` of the commands that have no usage text of their own.</summary>

@@ -174,24 +174,41 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void An_unexpected_exception_ends_in_one_line_and_exit_1_with_the_stack_only_on_request()
+    public void A_model_folder_with_broken_json_is_reported_as_that_file_with_the_fix()
     {
-        // A modules.json that is not JSON reaches the JSON parser's own exception, which no command catches.
         string model = Path.Combine(root, "broken-model");
         Write("broken-model/modules.json", "{{ not json");
         Write("broken-model/config.json", "{}");
         string input = Write("texts.txt", "a dog\n");
-        string[] args = ["encode", "--model", model, "--input", input, "--output", Path.Combine(root, "o.jsonl")];
+        var run = CliProcess.Run(root, ["encode", "--model", model, "--input", input, "--output",
+            Path.Combine(root, "o.jsonl")]);
+        Assert.Equal(1, run.Code);
+        string line = Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(Path.Combine(model, "modules.json") + " is not valid JSON at line 1", line, StringComparison.Ordinal);
+        Assert.Contains("Fix: restore this file", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected", line, StringComparison.Ordinal);
+    }
 
-        var plain = CliProcess.Run(root, args);
-        Assert.Equal(1, plain.Code);
-        string line = Assert.Single(plain.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("st-train encode: unexpected ", line, StringComparison.Ordinal);
+    [Fact]
+    public void An_unexpected_exception_is_one_line_asking_for_a_report_with_the_stack_only_on_request()
+    {
+        Exception error;
+        try
+        {
+            throw new KeyNotFoundException("no entry 'x'\nsecond line");
+        }
+        catch (KeyNotFoundException thrown)
+        {
+            error = thrown;
+        }
+
+        string plain = StTrain.Server.Cli.UnexpectedMessage("encode", error, debug: false);
+        string line = Assert.Single(plain.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("st-train encode: unexpected KeyNotFoundException: no entry 'x'. ", line, StringComparison.Ordinal);
         Assert.Contains("bug in st-train", line, StringComparison.Ordinal);
         Assert.Contains("ST_TRAIN_DEBUG=1", line, StringComparison.Ordinal);
 
-        var debug = CliProcess.Run(root, new Dictionary<string, string> { ["ST_TRAIN_DEBUG"] = "1" }, args);
-        Assert.Equal(1, debug.Code);
-        Assert.Contains("   at ", debug.Stderr, StringComparison.Ordinal);
+        string debug = StTrain.Server.Cli.UnexpectedMessage("encode", error, debug: true);
+        Assert.Contains("   at ", debug, StringComparison.Ordinal);
     }
 }

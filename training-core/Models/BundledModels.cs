@@ -165,7 +165,7 @@ public static class BundledModels
         if (!File.Exists(file)) return false;
         try
         {
-            var json = JsonNode.Parse(File.ReadAllText(file));
+            var json = StTrain.Core.Models.IO.ModelJson.Read(file);
             return json?["source"]?.GetValue<string>() == provenance
                    && File.Exists(Path.Combine(folder, "model.safetensors"));
         }

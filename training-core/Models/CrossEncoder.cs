@@ -386,7 +386,7 @@ public sealed class CrossEncoder : nn.Module<Features, Tensor>, IPairScorer
 
         Tokenizer.Save(directory);
         string tokenizerConfig = Path.Combine(directory, "tokenizer_config.json");
-        var tokenizerJson = JsonNode.Parse(File.ReadAllText(tokenizerConfig))!.AsObject();
+        var tokenizerJson = StTrain.Core.Models.IO.ModelJson.Read(tokenizerConfig)!.AsObject();
         tokenizerJson["model_max_length"] = MaxLength;
         File.WriteAllText(tokenizerConfig, tokenizerJson.ToJsonString(indented));
     }

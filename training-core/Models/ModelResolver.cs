@@ -83,7 +83,7 @@ public static class ModelResolver
     {
         string modulesPath = Path.Combine(folder, "modules.json");
         if (!File.Exists(modulesPath)) return folder;
-        var entries = JsonNode.Parse(File.ReadAllText(modulesPath)) as JsonArray
+        var entries = StTrain.Core.Models.IO.ModelJson.Read(modulesPath) as JsonArray
                       ?? throw new InvalidDataException($"{modulesPath} does not hold a JSON array.");
         var transformer = entries.OfType<JsonObject>().FirstOrDefault(e =>
             e["type"]?.GetValue<string>().Split('.')[^1] == "Transformer");

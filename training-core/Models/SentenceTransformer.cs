@@ -205,7 +205,7 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
         string modulesPath = Path.Combine(folder, "modules.json");
         if (File.Exists(modulesPath))
         {
-            var entries = JsonNode.Parse(File.ReadAllText(modulesPath)) as JsonArray
+            var entries = StTrain.Core.Models.IO.ModelJson.Read(modulesPath) as JsonArray
                 ?? throw new InvalidDataException($"{modulesPath} does not hold a JSON array.");
             foreach (var entry in entries)
             {
@@ -242,7 +242,7 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
     {
         string path = Path.Combine(folder, "config_sentence_transformers.json");
         if (!File.Exists(path)) return;
-        var json = JsonNode.Parse(File.ReadAllText(path));
+        var json = StTrain.Core.Models.IO.ModelJson.Read(path);
         if (json?["prompts"] is JsonObject map)
             foreach (var (name, value) in map)
                 if (value is not null) prompts[name] = value.GetValue<string>();

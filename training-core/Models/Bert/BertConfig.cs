@@ -31,7 +31,7 @@ public sealed class BertConfig
         JsonObject json;
         try
         {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            json = StTrain.Core.Models.IO.ModelJson.Read(path) as JsonObject
                 ?? throw new InvalidDataException("the file does not hold a JSON object");
         }
         catch (Exception error) when (error is JsonException or InvalidDataException)

@@ -58,7 +58,7 @@ public sealed class Dense : PipelineModule
     public static Dense Load(string directory)
     {
         string configPath = Path.Combine(directory, "config.json");
-        var json = JsonNode.Parse(File.ReadAllText(configPath))
+        var json = StTrain.Core.Models.IO.ModelJson.Read(configPath)
             ?? throw new InvalidDataException($"{configPath} is empty.");
         var dense = new Dense(json["in_features"]!.GetValue<int>(), json["out_features"]!.GetValue<int>(),
             json["bias"]?.GetValue<bool>() ?? true, json["activation_function"]?.GetValue<string>() ?? Tanh);

@@ -95,7 +95,7 @@ public sealed class Pooling : PipelineModule
     public static Pooling Load(string directory)
     {
         string path = Path.Combine(directory, "config.json");
-        var json = JsonNode.Parse(File.ReadAllText(path))
+        var json = StTrain.Core.Models.IO.ModelJson.Read(path)
             ?? throw new InvalidDataException($"{path} is empty.");
         bool Flag(string key) => json[key]?.GetValue<bool>() ?? false;
         var pooling = new Pooling(json["word_embedding_dimension"]?.GetValue<int>()

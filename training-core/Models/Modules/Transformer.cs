@@ -96,7 +96,7 @@ public sealed class Transformer : PipelineModule
         string sbertPath = Path.Combine(directory, "sentence_bert_config.json");
         if (File.Exists(sbertPath))
         {
-            var sbert = JsonNode.Parse(File.ReadAllText(sbertPath));
+            var sbert = StTrain.Core.Models.IO.ModelJson.Read(sbertPath);
             if (sbert?["max_seq_length"] is JsonValue v && v.TryGetValue(out int m)) maxSeqLength = m;
             lowerCase = sbert?["do_lower_case"] is JsonValue l && l.TryGetValue(out bool lower) && lower;
         }

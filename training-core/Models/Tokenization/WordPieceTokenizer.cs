@@ -161,7 +161,7 @@ public sealed class WordPieceTokenizer
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            return StTrain.Core.Models.IO.ModelJson.Read(path) as JsonObject
                    ?? throw new InvalidDataException($"{path} is not a JSON object. Fix: restore the file.");
         }
         catch (JsonException e)
