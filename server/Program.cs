@@ -97,6 +97,12 @@ namespace StTrain.Server
                 Console.Error.WriteLine($"st-train {command}: {error.Message}");
                 return 2;
             }
+            catch (StTrain.Skill.SkillException error)
+            {
+                // The skill's refusals (an unknown template, a bad run name) already say what to change.
+                Console.Error.WriteLine($"st-train {command}: {error.Message}");
+                return 2;
+            }
             catch (Exception error) when (error is IOException or InvalidDataException or ArgumentException
                                               or StTrain.Core.Data.DataFileException
                                               or NotSupportedException or InvalidOperationException

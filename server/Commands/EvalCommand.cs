@@ -12,6 +12,22 @@ namespace StTrain.Server.Commands;
 /// </summary>
 public static class EvalCommand
 {
+    /// <summary>--out must not replace what this command reads: the spec, its evaluators' data, the model's files.</summary>
+    private static string? OutputProblem(string outPath, RunSpec spec, string modelId)
+    {
+        var inputs = new List<(string, string?)> { ("--spec", spec.SourcePath) };
+        foreach (var evaluator in spec.Evaluators)
+            foreach (var (role, path) in evaluator.Data)
+                inputs.Add(($"evaluator '{(evaluator.Name.Length > 0 ? evaluator.Name : evaluator.Type)}' data.{role}", spec.Resolve(path)));
+        if (StTrain.Core.Data.FilePaths.OutputProblem(outPath, "--out", [.. inputs]) is { } problem) return problem;
+        if (Directory.Exists(modelId)
+            && StTrain.Core.Data.FilePaths.RealPath(outPath).StartsWith(
+                StTrain.Core.Data.FilePaths.RealPath(modelId) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            return $"--out '{outPath}' is inside the model folder {modelId}; writing there could replace one of the " +
+                   "model's files. Fix: write the metrics somewhere else, e.g. runs/NAME/eval.json.";
+        return null;
+    }
+
     public static int Run(string[] args)
     {
         var cli = new CommandLine(args, new HashSet<string> { "json" });
@@ -22,6 +38,8 @@ public static class EvalCommand
         cli.RejectUnknown();
 
         var spec = RunSpec.Load(specPath);
+        if (outPath is not null && OutputProblem(outPath, spec, modelId) is { } problem)
+            throw new UsageException(problem);
         if (spec.Evaluators.Count == 0)
             throw new UsageException($"{specPath} has no evaluators; add an 'evaluators:' list to it.");
         using var model = CommandModels.LoadSentenceTransformer(modelId);
@@ -37,10 +55,9 @@ public static class EvalCommand
         var indented = new JsonSerializerOptions { WriteIndented = true };
         if (outPath is not null)
         {
-            // Written whole through a temporary file, so a reader never sees half the metrics.
+            // Written in place (no rename over the target), so a device or pipe given as --out stays what it is.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-            File.WriteAllText(outPath + ".tmp", JsonSerializer.Serialize(metrics, indented));
-            File.Move(outPath + ".tmp", outPath, overwrite: true);
+            File.WriteAllText(outPath, JsonSerializer.Serialize(metrics, indented));
         }
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(metrics, indented));

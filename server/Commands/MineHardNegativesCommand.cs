@@ -102,6 +102,10 @@ public static class MineHardNegativesCommand
         if (Directory.Exists(output))
             throw new UsageException($"--out '{output}' is a folder; give a file path such as " +
                                      $"{Path.Combine(output, "mined.jsonl")}.");
+        if (args.Get("summary-json") is { } summaryTarget
+            && FilePaths.OutputProblem(summaryTarget, "--summary-json", ("--dataset", datasetPath),
+                ("--corpus", args.Get("corpus")), ("--out", output)) is { } summaryProblem)
+            throw new UsageException(summaryProblem);
         var defaults = new HardNegativeMiningOptions();
         var options = new HardNegativeMiningOptions
         {

@@ -36,6 +36,8 @@ public static class QuickstartCommand
             return 2;
         }
 
+        // The template is checked before the WordNet data is built, so a typo costs nothing.
+        var info = TemplateLibrary.Resolve(template);
         var workspace = RunWorkspace.Current;
         var paths = SkillPaths.Discover(workspace.Root);
         string data = Path.Combine(workspace.Root, "data", "wordnet");
@@ -51,7 +53,6 @@ public static class QuickstartCommand
             Console.WriteLine($"[1/4] WordNet datasets found in {data}.");
         }
 
-        var info = TemplateLibrary.Resolve(template);
         string text = new TemplateLibrary(paths.TemplatesDirectory).ReadText(info);
         var scaffolded = SpecScaffolder.Scaffold(text, info.Name, runName, overrides: null);
         string specPath = Path.Combine(workspace.RunDirectory(runName), "spec.yaml");

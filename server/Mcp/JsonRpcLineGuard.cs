@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ public sealed class JsonRpcLineGuard
 {
     private const int ParseErrorCode = -32700;
     private const int InvalidRequestCode = -32600;
+    private const int InvalidParamsCode = -32602;
     private readonly Stream stdin;
     private readonly Stream stdout;
     private readonly SemaphoreSlim writeLock = new(1, 1);
@@ -62,12 +64,12 @@ public sealed class JsonRpcLineGuard
                 if (!message.TryGetProperty("method", out var method)) continue;
                 if (message.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String
                         or JsonValueKind.Number)
-                    unanswered.TryAdd(id.GetRawText(), 0);
+                    unanswered.TryAdd(IdKey(id), 0);
                 else if (method.ValueKind == JsonValueKind.String && method.GetString() == "notifications/cancelled"
                          && message.TryGetProperty("params", out var parameters)
                          && parameters.ValueKind == JsonValueKind.Object
                          && parameters.TryGetProperty("requestId", out var withdrawn))
-                    unanswered.TryRemove(withdrawn.GetRawText(), out _);
+                    unanswered.TryRemove(IdKey(withdrawn), out _);
             }
         }
         catch (JsonException)
@@ -88,7 +90,7 @@ public sealed class JsonRpcLineGuard
                 using var document = JsonDocument.Parse(line.ToArray());
                 foreach (var message in Messages(document.RootElement))
                     if (!message.TryGetProperty("method", out _) && message.TryGetProperty("id", out var id))
-                        unanswered.TryRemove(id.GetRawText(), out _);
+                        unanswered.TryRemove(IdKey(id), out _);
             }
             catch (JsonException)
             {
@@ -96,6 +98,16 @@ public sealed class JsonRpcLineGuard
             }
         }
     }
+
+    /// <summary>One spelling per id, so -0 and 0, or 1e0 and 1, are the same request when the reply comes back.</summary>
+    private static string IdKey(JsonElement id) =>
+        id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out long number)
+            ? number.ToString(CultureInfo.InvariantCulture)
+            : id.GetRawText();
+
+    /// <summary>Whether an id is one this server can echo: a string, or an integer that fits 64 bits.</summary>
+    private static bool UsableId(JsonElement id) =>
+        id.ValueKind == JsonValueKind.String || id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out _);
 
     private static IEnumerable<JsonElement> Messages(JsonElement root) => root.ValueKind switch
     {
@@ -155,26 +167,38 @@ public sealed class JsonRpcLineGuard
     /// batch array, which the transport judges itself); else why it is not a JSON-RPC message, and the id to answer
     /// (raw JSON; "null" when it has none usable).
     /// </summary>
-    private static (string Problem, string Id)? InvalidRequest(ReadOnlySpan<byte> line)
+    private static (int Code, string Problem, string Id)? InvalidRequest(ReadOnlySpan<byte> line)
     {
         if (line.Trim(" \t\r"u8).IsEmpty) return null;
         using var document = JsonDocument.Parse(line.ToArray());
         var root = document.RootElement;
-        if (root.ValueKind == JsonValueKind.Array) return null;
+        if (root.ValueKind == JsonValueKind.Array)
+            return (InvalidRequestCode, "batches (JSON arrays) are not part of MCP; send one message per line", "null");
         if (root.ValueKind != JsonValueKind.Object)
-            return ($"a JSON-RPC message is an object, not a {root.ValueKind.ToString().ToLowerInvariant()}", "null");
-        string id = root.TryGetProperty("id", out var idElement)
-                    && idElement.ValueKind is JsonValueKind.String or JsonValueKind.Number
-            ? idElement.GetRawText()
-            : "null";
+            return (InvalidRequestCode,
+                $"a JSON-RPC message is an object, not a {root.ValueKind.ToString().ToLowerInvariant()}", "null");
+        bool hasId = root.TryGetProperty("id", out var idElement);
+        if (hasId && !UsableId(idElement))
+            return (InvalidRequestCode, "\"id\" must be a string or an integer (64-bit)", "null");
+        string id = hasId ? idElement.GetRawText() : "null";
+        if (hasId && idElement.ValueKind == JsonValueKind.Number) id = IdKey(idElement);
         if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String
             || version.GetString() != "2.0")
-            return ("\"jsonrpc\" must be the string \"2.0\"", id);
+            return (InvalidRequestCode, "\"jsonrpc\" must be the string \"2.0\"", id);
         bool hasMethod = root.TryGetProperty("method", out var method);
-        if (hasMethod && method.ValueKind != JsonValueKind.String) return ("\"method\" must be a string", id);
+        if (hasMethod && method.ValueKind != JsonValueKind.String)
+            return (InvalidRequestCode, "\"method\" must be a string", id);
         if (!hasMethod && !root.TryGetProperty("result", out _) && !root.TryGetProperty("error", out _))
-            return ("the object has no \"method\" (a request or notification) and no \"result\" or \"error\" " +
-                    "(a response)", id);
+            return (InvalidRequestCode, "the object has no \"method\" (a request or notification) and no \"result\" " +
+                                        "or \"error\" (a response)", id);
+        bool hasParams = root.TryGetProperty("params", out var parameters);
+        if (hasMethod && hasParams
+            && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null))
+            return (InvalidParamsCode, "\"params\" must be an object", id);
+        if (hasMethod && hasParams && method.GetString() == "tools/call" && parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty("arguments", out var arguments)
+            && arguments.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            return (InvalidParamsCode, "\"params.arguments\" must be an object mapping argument names to values", id);
         return null;
     }
 
@@ -187,13 +211,13 @@ public sealed class JsonRpcLineGuard
             + "e.g. {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}.", cancellationToken);
     }
 
-    private Task AnswerInvalidRequestAsync(ReadOnlyMemory<byte> line, string problem, string id,
+    private Task AnswerInvalidRequestAsync(ReadOnlyMemory<byte> line, int code, string problem, string id,
         CancellationToken cancellationToken)
     {
         long number = Interlocked.Increment(ref lineNumber);
-        logger?.LogWarning("stdin line {Line} is not a JSON-RPC message ({Problem}); answered with an invalid-request "
-                           + "error", number, problem);
-        return AnswerErrorAsync(InvalidRequestCode, "Invalid Request", id,
+        logger?.LogWarning("stdin line {Line} is not a valid JSON-RPC message ({Problem}); answered with error {Code}",
+            number, problem, code);
+        return AnswerErrorAsync(code, code == InvalidParamsCode ? "Invalid params" : "Invalid Request", id,
             $"stdin line {number}: {problem}: {Preview(line)}. A request looks like "
             + "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}.", cancellationToken);
     }
@@ -283,7 +307,8 @@ public sealed class JsonRpcLineGuard
             string? problem = ParseProblem(content.Span);
             if (problem is null && InvalidRequest(content.Span) is { } invalid)
             {
-                await guard.AnswerInvalidRequestAsync(content, invalid.Problem, invalid.Id, cancellationToken);
+                await guard.AnswerInvalidRequestAsync(content, invalid.Code, invalid.Problem, invalid.Id,
+                    cancellationToken);
                 return ReadOnlyMemory<byte>.Empty;
             }
             if (problem is null)

@@ -73,6 +73,18 @@ public sealed class JsonRpcLineGuardTests
     }
 
     [Fact]
+    public async Task An_id_spelled_minus_zero_is_crossed_off_by_the_reply_with_id_zero()
+    {
+        var guard = new JsonRpcLineGuard(
+            new MemoryStream("{\"jsonrpc\":\"2.0\",\"id\":-0,\"method\":\"ping\"}\n"u8.ToArray()), new MemoryStream());
+        var buffer = new byte[4096];
+        Assert.True(await guard.Input.ReadAsync(buffer) > 0);
+        Assert.Equal(["0"], guard.Unanswered);
+        await guard.Output.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{}}\n"u8.ToArray());
+        Assert.Equal(0, await guard.Input.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task The_drain_gives_up_after_its_limit()
     {
         var guard = new JsonRpcLineGuard(
@@ -115,7 +127,14 @@ public sealed class JsonRpcLineGuardTests
                        + "{\"jsonrpc\":\"2.0\",\"id\":1000}\n"
                        + "{\"jsonrpc\":\"1.0\",\"id\":\"x\",\"method\":\"ping\"}\n"
                        + "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":7}\n"
-                       + "{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{}}\n";
+                       + "{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{}}\n"
+                       + "[{\"jsonrpc\":\"2.0\",\"id\":50,\"method\":\"ping\"}]\n"
+                       + "[]\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"ping\"}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"ping\"}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":12345678901234567890123,\"method\":\"ping\"}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"x\",\"arguments\":\"a\"}}\n"
+                       + "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ping\",\"params\":\"p\"}\n";
         var stdout = new MemoryStream();
         var guard = new JsonRpcLineGuard(new MemoryStream(Encoding.UTF8.GetBytes(input)), stdout)
         {
@@ -127,9 +146,13 @@ public sealed class JsonRpcLineGuardTests
         Assert.Equal("{\"jsonrpc\":\"2.0\",\"id\":6,\"result\":{}}\n", Encoding.UTF8.GetString(passed.ToArray()));
         var replies = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonDocument.Parse(line).RootElement).ToList();
-        Assert.Equal(4, replies.Count);
-        Assert.All(replies, r => Assert.Equal(-32600, r.GetProperty("error").GetProperty("code").GetInt32()));
-        Assert.Equal(["null", "1000", "\"x\"", "5"], replies.Select(r => r.GetProperty("id").GetRawText()));
+        Assert.Equal(11, replies.Count);
+        Assert.Equal([-32600, -32600, -32600, -32600, -32600, -32600, -32600, -32600, -32600, -32602, -32602],
+            replies.Select(r => r.GetProperty("error").GetProperty("code").GetInt32()));
+        Assert.Equal(["null", "1000", "\"x\"", "5", "null", "null", "null", "null", "null", "8", "9"],
+            replies.Select(r => r.GetProperty("id").GetRawText()));
+        Assert.Contains("batches", replies[4].GetProperty("error").GetProperty("data").GetString());
+        Assert.Empty(guard.Unanswered); // nothing the transport will never answer is waited for
         Assert.Contains("not a string", replies[0].GetProperty("error").GetProperty("data").GetString());
         Assert.Contains("no \"method\"", replies[1].GetProperty("error").GetProperty("data").GetString());
     }

@@ -250,6 +250,14 @@ public sealed class RunSpecValidatorTests : IDisposable
         Single(Static(spec), "training.batch_sampler");
     }
 
+    [Fact]
+    public void Bf16_and_fp16_together_are_refused()
+    {
+        var spec = Spec("name: MultipleNegativesRankingLoss", training: "batch_sampler: no_duplicates\nbf16: true\nfp16: true");
+        var error = Single(Static(spec), "training.fp16");
+        Assert.Contains("remove fp16", error.Fix, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("CachedMultipleNegativesRankingLoss")]
     [InlineData("CachedMultipleNegativesSymmetricRankingLoss")]

@@ -53,4 +53,20 @@ public static class FilePaths
             ? $"{outputName} '{output}' is the same file as {inputName} '{input}'; writing there would replace the " +
               $"input with the output. Fix: give {outputName} a new file name."
             : null;
+
+    /// <summary>
+    /// Why <paramref name="output"/> (given as option <paramref name="outputName"/>) cannot be written, or null: it
+    /// is empty, a folder, or one of the <paramref name="inputs"/> (option name, path) the same command reads.
+    /// </summary>
+    public static string? OutputProblem(string output, string outputName, params (string Name, string? Path)[] inputs)
+    {
+        if (string.IsNullOrWhiteSpace(output))
+            return $"{outputName} is empty; give a file path.";
+        if (Directory.Exists(output))
+            return $"{outputName} '{output}' is a folder; give a file path inside it.";
+        foreach (var (name, path) in inputs)
+            if (path is not null && OverwritesInput(path, name, output, outputName) is { } overwrite)
+                return overwrite;
+        return null;
+    }
 }

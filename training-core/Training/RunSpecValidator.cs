@@ -19,6 +19,9 @@ public static class RunSpecValidator
         if (RunFolderMismatch(spec, spec.WorkspaceRoot) is { } mismatch) errors.Add(mismatch);
         var t = spec.Training;
         void Add(string field, string problem, string fix) => errors.Add(new SpecError(field, spec.SourcePath, problem, fix));
+        if (t.Bf16 && t.Fp16)
+            Add("training.fp16", "bf16 and fp16 are both true, but a run has one compute precision",
+                "keep bf16: true and remove fp16 (this trainer does not apply fp16)");
         void AddParameterProblems(string field, LossSpec loss, LossInfo info)
         {
             foreach (string problem in info.ValidateParameters(new LossParameters(loss.Params, loss.Name)))
