@@ -35,7 +35,7 @@ namespace StTrain.Server
 
             Usage: ./st-train <command> [options]
 
-              quickstart [--run-name NAME]
+              quickstart [--run-name NAME] [--template NAME]
                                          the main job offline: WordNet data, default template, smoke test,
                                          training, VERDICT line
               serve                      MCP server over stdio (what mcp.json launches)
@@ -45,7 +45,8 @@ namespace StTrain.Server
                                          --overwrite: train a finished run again, replacing its model)
               smoke SPEC                 the same run with max_steps=1 on tiny slices, no Hub push
               validate SPEC              check a spec without running it
-              eval --model M --spec SPEC evaluate a model with a spec's evaluators
+              eval --model M --spec SPEC [--json] [--out FILE.json]
+                                         evaluate a model with a spec's evaluators
               loss --model M --loss NAME [--param key=value]... --data FILE.jsonl
                                          the loss of a whole file as one batch (prints loss=<value> last)
               encode --model M --input FILE --output FILE.jsonl [--batch-size N] [--prompt-name NAME]
