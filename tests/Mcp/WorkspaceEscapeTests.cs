@@ -67,6 +67,24 @@ public sealed class WorkspaceEscapeTests : IDisposable
             Assert.Contains(_outside, text, StringComparison.Ordinal); // where it really points
         }
 
+        // A model folder inside the workspace whose files link out (a copied cache snapshot) is refused too.
+        Directory.CreateDirectory(Path.Combine(session.Workspace, "tiny", "mix"));
+        File.CreateSymbolicLink(Path.Combine(session.Workspace, "tiny", "mix", "config.json"),
+            Path.Combine(_outside, "model", "config.json"));
+        foreach (var argument in new[] { "model", "cross_encoder" })
+        {
+            var arguments = new Dictionary<string, object>
+            {
+                ["dataset"] = "tiny/pairs.jsonl", ["output_path"] = "tiny/mined.jsonl", [argument] = "tiny/mix",
+                ["max_score"] = 0.9,
+            };
+            var result = await session.CallAsync("mine_hard_negatives", arguments);
+            var text = ServerSession.TextOf(result);
+            Assert.True(result.IsError, text);
+            Assert.StartsWith($"{argument} 'tiny/mix' holds the symbolic link tiny/mix/config.json -> "
+                              + Path.Combine(_outside, "model", "config.json"), text, StringComparison.Ordinal);
+        }
+
         Assert.Equal(before, OutsideFiles());
         Assert.False(File.Exists(Path.Combine(session.Workspace, "tiny", "mined.jsonl")));
     }
