@@ -12,6 +12,9 @@ public sealed class WorkspaceBoundary
     /// <summary>Symbolic links followed for one path before giving up (the usual operating-system limit).</summary>
     public const int MaxLinks = 40;
 
+    /// <summary>How many links <see cref="OutsideLinks"/> names one by one before it only counts the rest.</summary>
+    public const int LinksShown = 5;
+
     private const string DefaultFix =
         "Keep it inside the workspace: copy the file or folder into the workspace (a symbolic link must point inside "
         + "the workspace too) and give its path relative to the workspace, e.g. data/pairs.jsonl.";
@@ -99,6 +102,87 @@ public sealed class WorkspaceBoundary
     }
 
     /// <summary>
+    /// One line per symbolic link at or below <paramref name="folder"/> that really leads outside the workspace (or
+    /// cannot be resolved), naming <paramref name="argument"/> '<paramref name="given"/>', the link, its target, where
+    /// it really points and <paramref name="fix"/>. The folder is walked without following its links: a link that
+    /// stays inside and names a folder is walked once more at the place it leads to, since what lies there is
+    /// written or read through it too. At most <see cref="LinksShown"/> links are named, then a count of the rest.
+    /// Empty when the folder does not exist or holds no such link.
+    /// </summary>
+    public IReadOnlyList<string> OutsideLinks(string argument, string given, string folder, string fix)
+    {
+        var problems = new List<string>();
+        int hidden = 0;
+        var walked = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(Path.GetFullPath(folder));
+        while (pending.TryPop(out string? directory))
+        {
+            List<FileSystemInfo> entries;
+            try
+            {
+                if (!Directory.Exists(directory) || !walked.Add(RealPath(directory)))
+                {
+                    continue;
+                }
+
+                entries = new DirectoryInfo(directory).EnumerateFileSystemInfos().ToList();
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                continue; // Nothing can be written or read there through this folder either.
+            }
+
+            foreach (var entry in entries)
+            {
+                if (entry.LinkTarget is not { } target)
+                {
+                    if (entry is DirectoryInfo)
+                    {
+                        pending.Push(entry.FullName);
+                    }
+
+                    continue;
+                }
+
+                string where;
+                try
+                {
+                    string real = RealPath(entry.FullName);
+                    if (IsUnder(real, RealRoot))
+                    {
+                        pending.Push(entry.FullName);
+                        continue;
+                    }
+
+                    where = $"which leads outside the workspace {Root} (it really points to {real})";
+                }
+                catch (IOException error)
+                {
+                    where = $"which cannot be resolved ({error.Message})";
+                }
+
+                if (problems.Count == LinksShown)
+                {
+                    hidden++;
+                    continue;
+                }
+
+                problems.Add($"{argument} '{given}' holds the symbolic link {Shown(entry.FullName)} -> {target}, "
+                             + $"{where}. {fix}");
+            }
+        }
+
+        if (hidden > 0)
+        {
+            problems.Add($"{argument} '{given}' holds {hidden} more symbolic links that lead outside the workspace "
+                         + $"below {Shown(folder)}. {fix}");
+        }
+
+        return problems;
+    }
+
+    /// <summary>
     /// The full path a model reference names when it is a filesystem path, or null when it is an id (a bundled id or
     /// a Hugging Face cache id such as sentence-transformers/all-MiniLM-L6-v2). Like the trainer's model resolver,
     /// which looks for a folder relative to the workspace before it tries the cache, a reference is a path when it
@@ -170,6 +254,15 @@ public sealed class WorkspaceBoundary
         }
 
         return current;
+    }
+
+    // A path relative to the root when it is written below it, else as it is.
+    private string Shown(string path)
+    {
+        string relative = Path.GetRelativePath(Root, Path.GetFullPath(path));
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative)
+            ? path
+            : relative.Replace('\\', '/');
     }
 
     private static IEnumerable<string> Components(string relative) =>

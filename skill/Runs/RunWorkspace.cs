@@ -60,6 +60,12 @@ public sealed class RunWorkspace(string root)
     /// <summary>runs/{name}/smoke.console.log: everything the last smoke test printed.</summary>
     public string SmokeLogPath(string name) => RunFile(name, "smoke.console.log");
 
+    /// <summary>runs/{name}/evaluate-{model}.json: the metrics the evaluate tool's child wrote.</summary>
+    public string EvaluationPath(string name, string model) => RunFile(name, $"evaluate-{model}.json");
+
+    /// <summary>runs/{name}/evaluate-{model}.console.log: everything the evaluate tool's child printed.</summary>
+    public string EvaluationLogPath(string name, string model) => RunFile(name, $"evaluate-{model}.console.log");
+
     /// <summary>logs/{name}.log: the trainer's tee of every line.</summary>
     public string LogPath(string name) => Inside(name, Trainer.LogPath(RunNames.Validate(name)));
 

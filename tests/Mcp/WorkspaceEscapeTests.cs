@@ -67,6 +67,24 @@ public sealed class WorkspaceEscapeTests : IDisposable
             Assert.Contains(_outside, text, StringComparison.Ordinal); // where it really points
         }
 
+        // A model folder inside the workspace whose files link out (a copied cache snapshot) is refused too.
+        Directory.CreateDirectory(Path.Combine(session.Workspace, "tiny", "mix"));
+        File.CreateSymbolicLink(Path.Combine(session.Workspace, "tiny", "mix", "config.json"),
+            Path.Combine(_outside, "model", "config.json"));
+        foreach (var argument in new[] { "model", "cross_encoder" })
+        {
+            var arguments = new Dictionary<string, object>
+            {
+                ["dataset"] = "tiny/pairs.jsonl", ["output_path"] = "tiny/mined.jsonl", [argument] = "tiny/mix",
+                ["max_score"] = 0.9,
+            };
+            var result = await session.CallAsync("mine_hard_negatives", arguments);
+            var text = ServerSession.TextOf(result);
+            Assert.True(result.IsError, text);
+            Assert.StartsWith($"{argument} 'tiny/mix' holds the symbolic link tiny/mix/config.json -> "
+                              + Path.Combine(_outside, "model", "config.json"), text, StringComparison.Ordinal);
+        }
+
         Assert.Equal(before, OutsideFiles());
         Assert.False(File.Exists(Path.Combine(session.Workspace, "tiny", "mined.jsonl")));
     }
@@ -212,5 +230,78 @@ public sealed class WorkspaceEscapeTests : IDisposable
         Assert.Contains("run_name is 'other-name' but the spec is runs/bad-runname/spec.yaml", tail);
         Assert.Contains("set run_name: bad-runname", tail);
         Assert.False(Directory.Exists(Path.Combine(tiny.Root, "runs", "other-name")));
+    }
+
+    [Fact]
+    public async Task Evaluate_smoke_and_train_refuse_outside_spec_paths_and_outside_links_below_the_run_or_model()
+    {
+        using var tiny = new TinyWorkspace(pairs: 16);
+        await using var session = await ServerSession.StartAsync(tiny.Root);
+        string yaml = File.ReadAllText(tiny.WriteSpec("ev", "max_steps: 2"));
+        var run = Path.Combine(tiny.Root, "runs", "ev");
+        Directory.CreateDirectory(run);
+        WritePairs(Path.Combine(_outside, "pairs.jsonl"));
+        Directory.CreateDirectory(Path.Combine(_outside, "model"));
+        Directory.CreateSymbolicLink(Path.Combine(tiny.Root, "outlink"), _outside);
+        Directory.CreateDirectory(Path.Combine(tiny.Root, "models", "mix")); // a folder inside whose file links out
+        File.CreateSymbolicLink(Path.Combine(tiny.Root, "models", "mix", "model.safetensors"),
+            Path.Combine(_outside, "model.safetensors"));
+        var before = OutsideFiles();
+
+        async Task<string> RefusedAsync(string tool, string? change = null)
+        {
+            var result = await session.CallAsync(tool, new { run_name = "ev" });
+            var text = ServerSession.TextOf(result);
+            Assert.True(result.IsError, $"{tool} ({change}): {text}");
+            Assert.True(text.StartsWith("Refused: run 'ev' reaches outside the workspace", StringComparison.Ordinal),
+                $"{tool} ({change}): {text}");
+            return text;
+        }
+
+        // The spec's own paths: an evaluator file (absolute, or '..' through a link) and model.id.
+        var outsidePairs = Path.Combine(_outside, "pairs.jsonl");
+        foreach (var (from, to, expected) in new[]
+                 {
+                     ("corpus: data/corpus.jsonl", $"corpus: {outsidePairs}",
+                         $"evaluators[0].data.corpus '{outsidePairs}' leads outside the workspace"),
+                     ("corpus: data/corpus.jsonl", "corpus: ../../outlink/pairs.jsonl",
+                         "evaluators[0].data.corpus '../../outlink/pairs.jsonl' leads outside the workspace"),
+                     ($"id: {tiny.ModelPath}", "id: outlink/model", "model.id 'outlink/model' leads outside"),
+                     ($"id: {tiny.ModelPath}", "id: models/mix",
+                         "model.id 'models/mix' holds the symbolic link models/mix/model.safetensors -> "
+                         + Path.Combine(_outside, "model.safetensors")),
+                 })
+        {
+            Assert.Contains(from, yaml, StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(run, "spec.yaml"), yaml.Replace(from, to, StringComparison.Ordinal));
+            Assert.Contains(expected, await RefusedAsync("evaluate", to), StringComparison.Ordinal);
+        }
+
+        // Links below the run folder that the child would write through: refused before any child starts.
+        File.WriteAllText(Path.Combine(run, "spec.yaml"), yaml);
+        File.CreateSymbolicLink(Path.Combine(run, "evaluate-base.json"), Path.Combine(_outside, "metrics.json"));
+        Directory.CreateSymbolicLink(Path.Combine(run, "smoke"), _outside);
+        foreach (var tool in new[] { "evaluate", "smoke_test", "train" })
+        {
+            var text = await RefusedAsync(tool);
+            Assert.Contains($"run_name 'ev' holds the symbolic link runs/ev/smoke -> {_outside}", text,
+                StringComparison.Ordinal);
+            Assert.Contains("runs/ev/evaluate-base.json -> " + Path.Combine(_outside, "metrics.json"), text,
+                StringComparison.Ordinal);
+            Assert.Contains("Remove the symbolic link", text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, OutsideFiles());
+        Assert.False(File.Exists(Path.Combine(run, "evaluate-base.console.log")));
+        Assert.False(File.Exists(Path.Combine(run, "smoke.json")));
+
+        // With the links removed, and one that stays inside added, the base model is evaluated.
+        File.Delete(Path.Combine(run, "evaluate-base.json"));
+        Directory.Delete(Path.Combine(run, "smoke"));
+        Directory.CreateSymbolicLink(Path.Combine(run, "data"), Path.Combine(tiny.Root, "data"));
+        var evaluation = await session.CallOkAsync("evaluate", new { run_name = "ev", model = "base" });
+        Assert.Equal("base", evaluation.GetProperty("model").GetString());
+        Assert.True(File.Exists(Path.Combine(run, "evaluate-base.json")));
+        Assert.Equal(before, OutsideFiles());
     }
 }

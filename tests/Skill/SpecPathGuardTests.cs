@@ -136,4 +136,53 @@ public sealed class SpecPathGuardTests : IDisposable
         Assert.Contains(In("runs/e4/tiny/missing.jsonl"), warning, StringComparison.Ordinal);
         Assert.Contains(In("tiny/missing.jsonl"), warning, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_model_folder_inside_whose_files_link_out_is_refused_and_one_whose_links_stay_inside_passes()
+    {
+        Directory.CreateDirectory(In("models/mix"));
+        File.WriteAllText(In("models/mix/config.json"), "{}");
+        File.WriteAllText(Path.Combine(_outside, "model.safetensors"), "weights");
+        Directory.CreateDirectory(In("models/inside"));
+        File.CreateSymbolicLink(In("models/inside/config.json"), In("models/mix/config.json"));
+        Assert.Empty(Escapes(Spec(model: "models/inside")));
+
+        File.CreateSymbolicLink(In("models/mix/model.safetensors"), Path.Combine(_outside, "model.safetensors"));
+        foreach (var (field, yaml) in new[]
+                 {
+                     ("model.id", Spec(model: "models/mix")),
+                     ("loss.params.guide", Spec(loss: "name: GISTEmbedLoss\n  params:\n    guide: models/mix")),
+                 })
+        {
+            var problem = Assert.Single(Escapes(yaml));
+            Assert.StartsWith($"{field} 'models/mix' holds the symbolic link models/mix/model.safetensors -> "
+                              + Path.Combine(_outside, "model.safetensors"), problem, StringComparison.Ordinal);
+            Assert.Contains("Remove the symbolic link", problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void RequireInside_refuses_a_link_below_the_run_folder_or_an_outside_spec_path_and_passes_inside_links()
+    {
+        var runs = new StTrain.Skill.Runs.RunWorkspace(_workspace);
+        File.WriteAllText(SpecPath, Spec());
+        Directory.CreateDirectory(In("inside"));
+        File.CreateSymbolicLink(In("runs/e4/data"), In("inside")); // inside: fine
+        SpecPathGuard.RequireInside(runs, "e4");
+
+        Directory.CreateDirectory(In("runs/e4/output"));
+        File.CreateSymbolicLink(In("runs/e4/output/tensorboard"), Path.Combine(_outside, "tb"));
+        var error = Assert.Throws<SkillException>(() => SpecPathGuard.RequireInside(runs, "e4"));
+        Assert.StartsWith("Refused: run 'e4' reaches outside the workspace", error.Message, StringComparison.Ordinal);
+        Assert.Single(error.Message.Split('\n'), line => line.StartsWith("- ", StringComparison.Ordinal));
+        Assert.Contains($"- run_name 'e4' holds the symbolic link runs/e4/output/tensorboard -> "
+                        + $"{Path.Combine(_outside, "tb")}, which leads outside the workspace", error.Message);
+        Assert.Contains("Remove the symbolic link", error.Message, StringComparison.Ordinal);
+
+        File.Delete(In("runs/e4/output/tensorboard"));
+        File.WriteAllText(SpecPath, Spec(corpus: Path.Combine(_outside, "pairs.jsonl")));
+        error = Assert.Throws<SkillException>(() => SpecPathGuard.RequireInside(runs, "e4"));
+        Assert.Contains($"evaluators[0].data.corpus '{Path.Combine(_outside, "pairs.jsonl")}' leads outside",
+            error.Message, StringComparison.Ordinal);
+    }
 }

@@ -139,4 +139,57 @@ public sealed class WorkspaceBoundaryTests : IDisposable
         Assert.False(Boundary.Contains(Boundary.ModelPath("linked-org/model")!));
         Assert.True(Boundary.Contains(Boundary.ModelPath("models/retriever")!));
     }
+
+    [Fact]
+    public void Links_below_a_folder_that_lead_out_are_named_with_target_and_fix_and_inside_links_are_walked_too()
+    {
+        Directory.CreateDirectory(In("runs/f1/output/checkpoint-1"));
+        Directory.CreateDirectory(In("shared/deeper"));
+        Directory.CreateSymbolicLink(In("runs/f1/smoke"), _outside); // a folder out
+        File.CreateSymbolicLink(In("runs/f1/output/checkpoint-1/model.safetensors"),
+            Path.Combine(_outside, "secret.jsonl")); // a file out, two levels down
+        File.CreateSymbolicLink(In("runs/f1/evaluate-base.json"), Path.Combine(_outside, "later.json")); // dangling
+        File.CreateSymbolicLink(In("runs/f1/data"), Path.Combine("..", "..", "data")); // inside: fine
+        Directory.CreateSymbolicLink(In("runs/f1/shared"), In("shared")); // inside, but what lies there leads out
+        File.CreateSymbolicLink(In("shared/deeper/leak"), _outside);
+        File.CreateSymbolicLink(In("shared/back"), In("runs/f1")); // a cycle through inside links ends
+
+        var problems = Boundary.OutsideLinks("run_name", "f1", In("runs/f1"), "Remove the link.");
+
+        Assert.Equal(4, problems.Count);
+        Assert.Contains($"run_name 'f1' holds the symbolic link runs/f1/smoke -> {_outside}, which leads outside "
+                        + $"the workspace {_workspace} (it really points to {_outside}). Remove the link.", problems);
+        Assert.Contains(problems, p => p.Contains("runs/f1/output/checkpoint-1/model.safetensors -> "
+                                                  + Path.Combine(_outside, "secret.jsonl"), StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("runs/f1/evaluate-base.json -> ", StringComparison.Ordinal)
+                                       && p.Contains(Path.Combine(_outside, "later.json"), StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("runs/f1/shared/deeper/leak -> ", StringComparison.Ordinal));
+        Assert.DoesNotContain(problems, p => p.Contains("runs/f1/data", StringComparison.Ordinal));
+
+        Assert.Empty(Boundary.OutsideLinks("run_name", "f1", In("data"), "Remove the link."));
+        Assert.Empty(Boundary.OutsideLinks("run_name", "none", In("runs/none"), "Remove the link."));
+    }
+
+    [Fact]
+    public void Many_outside_links_are_named_up_to_a_limit_then_counted_and_a_loop_is_reported()
+    {
+        Directory.CreateDirectory(In("models/mix"));
+        for (int i = 0; i < WorkspaceBoundary.LinksShown + 3; i++)
+        {
+            File.CreateSymbolicLink(In($"models/mix/file{i}.bin"), Path.Combine(_outside, $"blob{i}"));
+        }
+
+        var problems = Boundary.OutsideLinks("model.id", "models/mix", In("models/mix"), "Copy the files in.");
+
+        Assert.Equal(WorkspaceBoundary.LinksShown + 1, problems.Count);
+        Assert.Equal("model.id 'models/mix' holds 3 more symbolic links that lead outside the workspace below "
+                     + "models/mix. Copy the files in.", problems[^1]);
+
+        Directory.CreateDirectory(In("looped"));
+        File.CreateSymbolicLink(In("looped/a"), "b");
+        File.CreateSymbolicLink(In("looped/b"), "a");
+        var loop = Boundary.OutsideLinks("run_name", "looped", In("looped"), "Remove the link.");
+        Assert.Equal(2, loop.Count);
+        Assert.All(loop, p => Assert.Contains("cannot be resolved", p, StringComparison.Ordinal));
+    }
 }

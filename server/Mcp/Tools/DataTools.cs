@@ -8,6 +8,7 @@ using ModelContextProtocol.Server;
 using StTrain.Core.Data;
 using StTrain.Server.Mcp.Results;
 using StTrain.Skill;
+using StTrain.Skill.Specs;
 
 namespace StTrain.Server.Mcp.Tools;
 
@@ -77,6 +78,20 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         var datasetFull = workspace.RequireRelative("dataset", dataset);
         var outputFull = workspace.RequireRelative("output_path", output_path);
         var crossEncoderFull = cross_encoder is null ? null : workspace.RequireRelative("cross_encoder", cross_encoder);
+        // A model folder inside the workspace may still hold links that lead out (a copied cache snapshot).
+        void RefuseOutsideLinks(string argument, string given, string folder)
+        {
+            if (workspace.OutsideLinks(argument, given, folder, SpecPathGuard.ModelLinkFix) is { Count: > 0 } links)
+            {
+                throw new SkillException(string.Join('\n', links));
+            }
+        }
+
+        if (crossEncoderFull is not null)
+        {
+            RefuseOutsideLinks("cross_encoder", cross_encoder!, crossEncoderFull);
+        }
+
         if (crossEncoderFull is not null && !File.Exists(Path.Combine(crossEncoderFull, "config.json")))
         {
             throw new SkillException($"cross_encoder '{cross_encoder}' is not a model folder in the workspace (no "
@@ -109,11 +124,17 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         }
 
         // A bundled or Hugging Face cache id is not a path; a folder must lie inside the workspace, as for model.id.
-        var modelArgument = workspace.ModelPath(model) is { } modelFull
+        var modelFolder = workspace.ModelPath(model) is { } modelFull
             ? workspace.Require("model", model, modelFull,
                 "Give a bundled id, a Hugging Face cache id, or a model folder inside the workspace relative to it, "
                 + "e.g. models/retriever (copy the model in first; a symbolic link must point inside too).")
-            : model;
+            : null;
+        if (modelFolder is not null)
+        {
+            RefuseOutsideLinks("model", model, modelFolder);
+        }
+
+        var modelArgument = modelFolder ?? model;
 
         if (timeout_seconds is < 1 or > 3600)
         {

@@ -10,6 +10,7 @@ using StTrain.Core.Training.Spec;
 using StTrain.Server.Mcp.Results;
 using StTrain.Skill;
 using StTrain.Skill.Runs;
+using StTrain.Skill.Specs;
 
 namespace StTrain.Server.Mcp.Tools;
 
@@ -41,13 +42,10 @@ public sealed class EvaluationTools(SkillServices skill, ILogger<EvaluationTools
             throw new SkillException($"timeout_seconds must be between 1 and 3600 (got {timeout_seconds}).");
         }
 
+        // The same refusal as smoke_test and train: every spec path (evaluator data, model.id) and every link
+        // below runs/{runName}/, where the metrics and the console log are written, must stay inside.
+        SpecPathGuard.RequireInside(skill.Workspace, runName);
         var specPath = skill.Workspace.SpecPath(runName);
-        if (!File.Exists(specPath))
-        {
-            throw new SkillException($"Run '{runName}' has no spec ({skill.Workspace.Display(specPath)}); "
-                                     + "scaffold_from_template creates it.");
-        }
-
         RunSpec spec;
         try
         {
@@ -78,8 +76,19 @@ public sealed class EvaluationTools(SkillServices skill, ILogger<EvaluationTools
             _ => throw new SkillException($"model must be base or final (got '{model}')."),
         };
 
-        var metricsPath = Path.Combine(skill.Workspace.RunDirectory(runName), $"evaluate-{which}.json");
-        var logPath = Path.Combine(skill.Workspace.RunDirectory(runName), $"evaluate-{which}.console.log");
+        if (which == "final")
+        {
+            // result.json is a file in the workspace like any other: the folder it names is held to the same rule.
+            var boundary = skill.Workspace.Boundary;
+            boundary.Require("model", modelPath, modelPath, "The trained model must lie inside the workspace.");
+            if (boundary.OutsideLinks("model", modelPath, modelPath, SpecPathGuard.ModelLinkFix) is [var link, ..])
+            {
+                throw new SkillException(link);
+            }
+        }
+
+        var metricsPath = skill.Workspace.EvaluationPath(runName, which);
+        var logPath = skill.Workspace.EvaluationLogPath(runName, which);
         File.Delete(metricsPath);
         var info = StTrainCommand.StartInfo(skill.Workspace.Root, skill.Paths.ContentRoot,
             "eval", "--model", modelPath, "--spec", StTrain.Skill.Runs.RunWorkspace.RelativeSpecPath(runName), "--out", metricsPath);

@@ -261,21 +261,9 @@ public sealed class RunTools(
     // Smoke tests and training also need the reading done: a hand-written spec must not bypass it.
     private void EnsureReadyToRun(McpServer server, string runName, string action)
     {
-        var specPath = skill.Workspace.SpecPath(runName);
-        if (!File.Exists(specPath))
-        {
-            throw new SkillException(
-                $"No spec for run '{runName}' at runs/{runName}/spec.yaml. Create it with scaffold_from_template.");
-        }
-
-        string text = File.ReadAllText(specPath);
-        var escapes = SpecPathGuard.Escapes(text, specPath, skill.Workspace.Boundary);
-        if (escapes.Count > 0)
-        {
-            throw new SkillException($"Refused: runs/{runName}/spec.yaml reaches outside the workspace:\n"
-                                     + string.Join('\n', escapes.Select(problem => "- " + problem)));
-        }
-
+        // The spec's paths and the links below runs/{runName}/ (the child writes there), as evaluate checks them.
+        SpecPathGuard.RequireInside(skill.Workspace, runName);
+        string text = File.ReadAllText(skill.Workspace.SpecPath(runName));
         var spec = SpecDocument.Parse(text, $"runs/{runName}/spec.yaml");
         var type = RunModelTypes.Of(skill.Workspace, runName, spec);
         var ledger = skill.Ledgers.For(SessionKeys.For(server));
