@@ -112,16 +112,25 @@ public sealed class EvaluationTools(SkillServices skill, ILogger<EvaluationTools
         var evaluation = new EvaluateResult(runName, which, modelPath, metrics, primary, primaryValue,
             Math.Round(outcome.Duration.TotalSeconds, 1), skill.Workspace.Display(logPath));
 
+        // The run was trained on the smoke-tested spec; after an edit its baseline measured something else.
+        var smoked = RunJson.Read<SmokeRecord>(skill.Workspace.SmokeRecordPath(runName), out _);
+        bool specChanged = smoked is not null && smoked.SpecHash != SpecHash.Compute(skill.Workspace.SpecPath(runName));
         var text = new StringBuilder();
         text.AppendLine($"Evaluated the {which} model of {runName} ({modelPath}) with "
-                        + $"{string.Join(", ", spec.Evaluators.Select(e => e.Name ?? e.Type))} in "
+                        + $"{string.Join(", ", spec.Evaluators.Select(e => e.Name.Length > 0 ? e.Name : e.Type))} in "
                         + $"{evaluation.DurationSeconds.ToString(CultureInfo.InvariantCulture)} s.");
         if (primaryValue is { } value)
         {
             text.AppendLine($"{primary} = {value.ToString("0.0000", CultureInfo.InvariantCulture)}"
-                            + (finished is { Baseline: { } baseline } && which == "final"
+                            + (finished is { Baseline: { } baseline } && which == "final" && !specChanged
                                 ? $" (the run's baseline was {baseline.ToString("0.0000", CultureInfo.InvariantCulture)})"
                                 : ""));
+        }
+
+        if (specChanged)
+        {
+            text.AppendLine("Note: runs/" + runName + "/spec.yaml changed since its last smoke test, so these scores "
+                            + "may not compare with the run's baseline and score (other evaluators or data).");
         }
 
         foreach (var (key, metric) in metrics)
