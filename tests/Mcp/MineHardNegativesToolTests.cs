@@ -81,6 +81,31 @@ public sealed class MineHardNegativesToolTests
     }
 
     [Fact]
+    public async Task An_extra_corpus_file_adds_candidates_and_the_cli_only_options_pass_through()
+    {
+        await using var session = await ServerSession.StartAsync();
+        WriteDataset(session.Workspace);
+        string[] extra = ["a small flowering plant", "a body of salt water", "a four-legged domestic animal"];
+        File.WriteAllLines(Path.Combine(session.Workspace, "data", "corpus.jsonl"),
+            extra.Select(text => JsonSerializer.Serialize(new { text })));
+
+        var result = await session.CallOkAsync("mine_hard_negatives", new
+        {
+            dataset = "data/pairs.jsonl", output_path = "data/mined/with-corpus.jsonl", num_negatives = 1,
+            corpus = "data/corpus.jsonl", batch_size = 5, seed = 3,
+        });
+
+        // The corpus is the positives plus the extra texts.
+        Assert.Equal(Pairs.Length + extra.Length, result.GetProperty("summary").GetProperty("corpus_size").GetInt32());
+        var refused = await session.CallAsync("mine_hard_negatives", new
+        {
+            dataset = "data/pairs.jsonl", output_path = "data/mined/x.jsonl", corpus = "../outside.jsonl",
+        });
+        Assert.True(refused.IsError);
+        Assert.Contains("corpus", ServerSession.TextOf(refused));
+    }
+
+    [Fact]
     public async Task A_cross_encoder_in_the_workspace_rescores_the_candidates()
     {
         await using var session = await ServerSession.StartAsync();

@@ -70,6 +70,22 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
                      + "sentence-transformers it is used only when absolute_margin, relative_margin or max_score "
                      + "is set.")]
         string? cross_encoder = null,
+        [Description("Extra corpus file (relative to the workspace) whose texts are candidates besides the "
+                     + "positives, e.g. data/corpus.jsonl; its first column (or corpus_column) is read.")]
+        string? corpus = null,
+        [Description("Column of the corpus file to read (default: its first column).")]
+        string? corpus_column = null,
+        [Description("Name of a prompt saved with the model (config_sentence_transformers.json) to put before each "
+                     + "anchor, e.g. query for models with a query prompt.")]
+        string? query_prompt_name = null,
+        [Description("Name of a saved prompt to put before each corpus text.")]
+        string? corpus_prompt_name = null,
+        [Description("Seed of the random sampling strategy (default 0).")]
+        int? seed = null,
+        [Description("Texts per encoding batch, and pairs per cross-encoder batch (default 32).")]
+        int? batch_size = null,
+        [Description("Keep the positives among the candidates (forces the n-tuple output format).")]
+        bool include_positives = false,
         [Description("Give up after this many seconds (default 900, at most 3600).")]
         int timeout_seconds = 900,
         CancellationToken cancellationToken = default) => ToolResults.GuardAsync(async () =>
@@ -78,6 +94,21 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         var datasetFull = workspace.RequireRelative("dataset", dataset);
         var outputFull = workspace.RequireRelative("output_path", output_path);
         var crossEncoderFull = cross_encoder is null ? null : workspace.RequireRelative("cross_encoder", cross_encoder);
+        var corpusFull = corpus is null ? null : workspace.RequireRelative("corpus", corpus);
+        if (corpusFull is not null && !File.Exists(corpusFull))
+        {
+            throw new SkillException($"corpus '{corpus}' does not exist in the workspace ({corpusFull}).");
+        }
+
+        if (corpusFull is not null && string.Equals(corpusFull, outputFull, StringComparison.Ordinal))
+        {
+            throw new SkillException("output_path is the corpus file itself; write the mined rows to a new file.");
+        }
+
+        if (batch_size is < 1)
+        {
+            throw new SkillException($"batch_size must be at least 1 (got {batch_size}).");
+        }
         // A model folder inside the workspace may still hold links that lead out (a copied cache snapshot).
         void RefuseOutsideLinks(string argument, string given, string folder)
         {
@@ -186,9 +217,20 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         AddOption(arguments, "anchor-column", anchor_column);
         AddOption(arguments, "positive-column", positive_column);
         AddOption(arguments, "cross-encoder", crossEncoderFull);
+        AddOption(arguments, "corpus", corpusFull);
+        AddOption(arguments, "corpus-column", corpus_column);
+        AddOption(arguments, "query-prompt-name", query_prompt_name);
+        AddOption(arguments, "corpus-prompt-name", corpus_prompt_name);
+        AddOption(arguments, "seed", seed);
+        AddOption(arguments, "batch-size", batch_size);
         if (output_scores)
         {
             arguments.Add("--output-scores");
+        }
+
+        if (include_positives)
+        {
+            arguments.Add("--include-positives");
         }
 
         var info = StTrainCommand.StartInfo(skill.Workspace.Root, skill.Paths.ContentRoot, [.. arguments]);
