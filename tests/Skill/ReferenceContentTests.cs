@@ -85,6 +85,10 @@ public sealed partial class ReferenceContentTests
         "The spec is rejected before training starts")]
     [InlineData("VERDICT: REGRESSION | score=0.51 | baseline=0.55 | delta=-0.0400", "The model gets worse")]
     [InlineData("st-train serve: smoke test stopped after 900 s (time limit).", "Smoke test runs out of time")]
+    [InlineData("faq FAILED: The training process is no longer running without writing a final result.\n"
+                + "2026-12-04 | INFO | === run faq (/w/runs/faq/spec.yaml) ===", "The training process died without a verdict")]
+    [InlineData("/w/runs/faq/spec.yaml: training.fp16: bf16 and fp16 are both true. Fix: remove fp16.",
+        "The spec is rejected before training starts")]
     public void Failures_match_their_troubleshooting_entry(string failure, string heading)
     {
         var index = TroubleshootingIndex.Parse(Read("troubleshooting"));

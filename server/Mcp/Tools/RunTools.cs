@@ -176,7 +176,9 @@ public sealed class RunTools(
             ? ExperimentAdvice.For(result?.Verdict, skill.References)
             : [];
         var match = snapshot.Status == RunStatus.Failed
-            ? MatchTroubleshooting((snapshot.Error ?? "") + "\n" + string.Join('\n', snapshot.LogTail))
+            // The recorded error says most about the failure; the log tail is searched only when it matches nothing.
+            ? MatchTroubleshooting(snapshot.Error ?? "")
+              ?? MatchTroubleshooting((snapshot.Error ?? "") + "\n" + string.Join('\n', snapshot.LogTail))
             : null;
         var metrics = snapshot.Status == RunStatus.Finished && result?.Metrics is { } final
             ? FiniteValues(final)
