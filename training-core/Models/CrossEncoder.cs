@@ -310,9 +310,8 @@ public sealed class CrossEncoder : nn.Module<Features, Tensor>, IPairScorer
         var config = BertConfig.Load(configPath).WithPooler(true);
         string notCrossEncoderFix =
             $"Fix: give a folder saved by sentence-transformers' CrossEncoder (architectures [\"{Architecture}\"] in " +
-            "config.json, classifier.weight and classifier.bias in model.safetensors). To start a reranker from this " +
-            $"encoder, build one with {nameof(CrossEncoder)}.{nameof(FromEncoder)}; its new head scores nothing " +
-            "useful until it is trained, and this build cannot train CrossEncoders yet.";
+            "config.json, classifier.weight and classifier.bias in model.safetensors). A bi-encoder cannot rescore pairs: " +
+            "a reranker needs a trained classification head, and this build cannot train CrossEncoders yet.";
         if (config.Raw["architectures"] is JsonArray && !IsSequenceClassification(config.Raw))
             throw new InvalidDataException(
                 $"{configPath}: architectures is {Architectures(config.Raw)}, not a sequence-classification model, " +

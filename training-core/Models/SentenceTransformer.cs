@@ -227,6 +227,11 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
         {
             // A bare transformer checkpoint: add mean pooling, as sentence-transformers does for such folders.
             var transformer = Transformer.Load(folder);
+            transformer.Warn($"{folder} has no modules.json, so it is read as a plain transformer with mean " +
+                             "pooling added" + (IsClassifierCheckpoint(folder)
+                                 ? "; its config.json names a sequence-classification model (a CrossEncoder?), whose " +
+                                   "classification head is ignored here"
+                                 : "") + ".");
             pipeline.Add(transformer);
             pipeline.Add(Pooling.FromMode(transformer.HiddenSize, "mean"));
         }
@@ -291,5 +296,20 @@ public sealed class SentenceTransformer : nn.Module<Features, Features>
             ["similarity_fn_name"] = SimilarityFunctionName,
         };
         File.WriteAllText(Path.Combine(directory, "config_sentence_transformers.json"), config.ToJsonString(indented));
+    }
+
+    private static bool IsClassifierCheckpoint(string folder)
+    {
+        string config = Path.Combine(folder, "config.json");
+        try
+        {
+            return File.Exists(config)
+                   && StTrain.Core.Models.IO.ModelJson.Read(config)?["architectures"] is JsonArray names
+                   && names.Any(n => n?.ToString().EndsWith("ForSequenceClassification", StringComparison.Ordinal) == true);
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
     }
 }

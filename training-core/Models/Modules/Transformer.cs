@@ -46,6 +46,9 @@ public sealed class Transformer : PipelineModule
     /// each.</summary>
     public IReadOnlyList<string> Warnings => warnings;
 
+    /// <summary>Records a warning about how this module was loaded, for the command or run log to show.</summary>
+    internal void Warn(string warning) => warnings.Add(warning);
+
     /// <summary>sentence_bert_config.json's do_lower_case: lowercase texts before the tokenizer sees them.</summary>
     public bool DoLowerCase { get; set; }
 
