@@ -144,6 +144,21 @@ public sealed class WorkspaceEscapeTests : IDisposable
         Assert.Equal(before, OutsideFiles());
         var status = await session.CallOkAsync("run_status");
         Assert.Empty(status.GetProperty("runs").EnumerateArray());
+
+        // A real run folder whose result.json links out is listed as refused; the other runs are still listed.
+        foreach (var name in new[] { "good", "leaky" })
+        {
+            Directory.CreateDirectory(Path.Combine(session.Workspace, "runs", name));
+            File.WriteAllText(Path.Combine(session.Workspace, "runs", name, "spec.yaml"),
+                template.Replace("run_name: my-run", $"run_name: {name}", StringComparison.Ordinal));
+        }
+        File.WriteAllText(Path.Combine(_outside, "result.json"), "{\"status\": \"finished\"}");
+        File.CreateSymbolicLink(Path.Combine(session.Workspace, "runs", "leaky", "result.json"),
+            Path.Combine(_outside, "result.json"));
+        var listing = (await session.CallOkAsync("run_status")).GetProperty("runs").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("run_name").GetString()!, e => e.GetProperty("status").GetString());
+        Assert.Equal("scaffolded", listing["good"]);
+        Assert.Equal("refused", listing["leaky"]);
     }
 
     [Fact]

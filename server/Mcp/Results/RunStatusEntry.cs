@@ -2,7 +2,8 @@ namespace StTrain.Server.Mcp.Results;
 
 /// <summary>One run in run_status.</summary>
 /// <param name="RunName">The run name.</param>
-/// <param name="Status">unknown, scaffolded, smoke_passed, running, finished or failed.</param>
+/// <param name="Status">unknown, scaffolded, smoke_passed, running, finished or failed; in a listing, refused for a run
+/// whose files lead outside the workspace (Error says which).</param>
 /// <param name="SmokePassedForCurrentSpec">Whether train would accept the spec as it is now.</param>
 /// <param name="Verdict">The verdict when finished.</param>
 /// <param name="Error">The error when failed.</param>

@@ -245,10 +245,22 @@ public sealed class RunTools(
     public CallToolResult RunStatusOf(
         [Description("Optional run name; omit to list every run.")] string? run_name = null) => ToolResults.Guard(() =>
     {
-        var names = string.IsNullOrWhiteSpace(run_name) ? skill.Runs.Names() : [RunNames.Validate(run_name)];
+        bool listing = string.IsNullOrWhiteSpace(run_name);
+        var names = listing ? skill.Runs.Names() : [RunNames.Validate(run_name)];
         var entries = names.Select(name =>
         {
-            var snapshot = skill.Runs.Snapshot(name);
+            RunSnapshot snapshot;
+            try
+            {
+                snapshot = skill.Runs.Snapshot(name);
+            }
+            catch (SkillException refused) when (listing)
+            {
+                // One run whose files lead outside the workspace must not hide the others.
+                return new RunStatusEntry(name, "refused", false, null, refused.Message, null,
+                    "Fix what the error names (remove the link), then call run_status again.");
+            }
+
             return new RunStatusEntry(name, SkillTools.Snake(snapshot.Status), snapshot.SmokePassedForCurrentSpec,
                 snapshot.Result?.Verdict, snapshot.Error, snapshot.LogTail.LastOrDefault(), NextStep(snapshot));
         }).ToList();
