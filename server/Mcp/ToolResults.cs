@@ -27,6 +27,15 @@ public static class ToolResults
         StructuredContent = JsonSerializer.SerializeToElement(value, Json),
     };
 
+    /// <summary>The longest a tool may wait for its child process, in seconds.</summary>
+    public const int MaxTimeoutSeconds = 3600;
+
+    /// <summary>A tool's timeout_seconds argument as a time limit; a tool error when it is out of range.</summary>
+    public static TimeSpan TimeLimit(int timeoutSeconds) => timeoutSeconds is >= 1 and <= MaxTimeoutSeconds
+        ? TimeSpan.FromSeconds(timeoutSeconds)
+        : throw new SkillException(
+            $"timeout_seconds must be between 1 and {MaxTimeoutSeconds} (got {timeoutSeconds}).");
+
     /// <summary>Runs a tool body, turning a <see cref="SkillException"/> into a tool error the client sees.</summary>
     public static T Guard<T>(Func<T> body)
     {

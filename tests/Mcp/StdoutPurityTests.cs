@@ -14,17 +14,7 @@ public sealed class StdoutPurityTests
     public async Task Nothing_but_json_rpc_reaches_stdout_while_logs_go_to_stderr()
     {
         var workspace = RepositoryPaths.NewWorkspace();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { RepositoryPaths.ServerAssembly, "serve", "--workspace", workspace },
-            WorkingDirectory = workspace,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["ST_TRAIN_ROOT"] = RepositoryPaths.Root },
-        };
-        using var process = Process.Start(start)!;
+        using var process = StartServer(workspace);
         var lines = new List<string>();
         var stdout = Task.Run(async () =>
         {
@@ -118,17 +108,7 @@ public sealed class StdoutPurityTests
     public async Task A_piped_file_of_requests_gets_every_reply_even_though_stdin_ends_at_once()
     {
         var workspace = RepositoryPaths.NewWorkspace();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { RepositoryPaths.ServerAssembly, "serve", "--workspace", workspace },
-            WorkingDirectory = workspace,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            Environment = { ["ST_TRAIN_ROOT"] = RepositoryPaths.Root },
-        };
-        using var process = Process.Start(start)!;
+        using var process = StartServer(workspace);
         var stderr = process.StandardError.ReadToEndAsync();
         string[] requests =
         [
@@ -153,6 +133,18 @@ public sealed class StdoutPurityTests
         Assert.True(answered.SequenceEqual([1, 2, 3, 4]), $"answered {string.Join(",", answered)}; log:\n{await stderr}");
         Directory.Delete(workspace, recursive: true);
     }
+
+    /// <summary>`st-train serve` over <paramref name="workspace"/> with every standard stream redirected.</summary>
+    private static Process StartServer(string workspace) => Process.Start(new ProcessStartInfo("dotnet")
+    {
+        ArgumentList = { RepositoryPaths.ServerAssembly, "serve", "--workspace", workspace },
+        WorkingDirectory = workspace,
+        RedirectStandardInput = true,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+        Environment = { ["ST_TRAIN_ROOT"] = RepositoryPaths.Root },
+    })!;
 
     private static string Request(int id, string method, object? parameters) => parameters is null
         ? JsonSerializer.Serialize(new { jsonrpc = "2.0", id, method })

@@ -198,20 +198,8 @@ public sealed class TrainerRunTests : IDisposable
         static List<double> Run(TinyWorkspace workspace, string name)
         {
             string spec = workspace.WriteSpec(name, "max_steps: 3\nlogging_steps: 1");
-            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = workspace.Root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.ArgumentList.Add(StTrain.Tests.Mcp.RepositoryPaths.ServerAssembly);
-            start.ArgumentList.Add("train");
-            start.ArgumentList.Add(spec);
-            start.Environment["ST_TRAIN_WORKSPACE"] = workspace.Root;
-            using var process = System.Diagnostics.Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, output);
+            var outcome = CliProcess.Run(workspace.Root, "train", spec);
+            Assert.True(outcome.Code == 0, outcome.Stdout + outcome.Stderr);
             return File.ReadAllLines(Path.Combine(workspace.Root, "runs", name, "metrics.jsonl"))
                 .Select(l => JsonNode.Parse(l)!.AsObject())
                 .Where(o => o.ContainsKey("train/loss"))
@@ -286,22 +274,8 @@ public sealed class TrainerRunTests : IDisposable
         string spec = workspace.WriteSpec("once", "max_steps: 2");
         (int Code, string Output) Cli(params string[] extra)
         {
-            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = workspace.Root,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.ArgumentList.Add(StTrain.Tests.Mcp.RepositoryPaths.ServerAssembly);
-            start.ArgumentList.Add("train");
-            start.ArgumentList.Add(spec);
-            foreach (string arg in extra) start.ArgumentList.Add(arg);
-            start.Environment["ST_TRAIN_WORKSPACE"] = workspace.Root;
-            using var process = System.Diagnostics.Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd() + stderr.Result;
-            process.WaitForExit();
-            return (process.ExitCode, output);
+            var outcome = CliProcess.Run(workspace.Root, ["train", spec, .. extra]);
+            return (outcome.Code, outcome.Stdout + outcome.Stderr);
         }
 
         Assert.Equal(0, Cli().Code);

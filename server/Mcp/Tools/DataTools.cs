@@ -167,10 +167,7 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
 
         var modelArgument = modelFolder ?? model;
 
-        if (timeout_seconds is < 1 or > 3600)
-        {
-            throw new SkillException($"timeout_seconds must be between 1 and 3600 (got {timeout_seconds}).");
-        }
+        var limit = ToolResults.TimeLimit(timeout_seconds);
 
         if (range_max is { } upper && upper <= range_min)
         {
@@ -236,7 +233,7 @@ public sealed class DataTools(SkillServices skill, ILogger<DataTools> logger)
         var info = StTrainCommand.StartInfo(skill.Workspace.Root, skill.Paths.ContentRoot, [.. arguments]);
         logger.LogInformation("mine_hard_negatives: {Command}", StTrainCommand.Describe(info));
         var outcome = await ChildCommand.RunAsync(
-            info, logPath, TimeSpan.FromSeconds(timeout_seconds), cancellationToken);
+            info, logPath, limit, cancellationToken);
         var logDisplay = skill.Workspace.Display(logPath);
         if (outcome.ExitCode != 0 || !File.Exists(summaryPath))
         {

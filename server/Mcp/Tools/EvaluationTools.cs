@@ -37,10 +37,7 @@ public sealed class EvaluationTools(SkillServices skill, ILogger<EvaluationTools
         CancellationToken cancellationToken = default) => ToolResults.GuardAsync(async () =>
     {
         var runName = RunNames.Validate(run_name);
-        if (timeout_seconds is < 1 or > 3600)
-        {
-            throw new SkillException($"timeout_seconds must be between 1 and 3600 (got {timeout_seconds}).");
-        }
+        var limit = ToolResults.TimeLimit(timeout_seconds);
 
         // The same refusal as smoke_test and train: every spec path (evaluator data, model.id) and every link
         // below runs/{runName}/, where the metrics and the console log are written, must stay inside.
@@ -93,7 +90,7 @@ public sealed class EvaluationTools(SkillServices skill, ILogger<EvaluationTools
         var info = StTrainCommand.StartInfo(skill.Workspace.Root, skill.Paths.ContentRoot,
             "eval", "--model", modelPath, "--spec", StTrain.Skill.Runs.RunWorkspace.RelativeSpecPath(runName), "--out", metricsPath);
         logger.LogInformation("evaluate: {Command}", StTrainCommand.Describe(info));
-        var outcome = await ChildCommand.RunAsync(info, logPath, TimeSpan.FromSeconds(timeout_seconds),
+        var outcome = await ChildCommand.RunAsync(info, logPath, limit,
             cancellationToken);
         if (outcome.ExitCode != 0 || !File.Exists(metricsPath))
         {

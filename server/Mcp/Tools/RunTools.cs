@@ -36,10 +36,7 @@ public sealed class RunTools(
         CancellationToken cancellationToken = default) => ToolResults.GuardAsync(async () =>
     {
         var runName = RunNames.Validate(run_name);
-        if (timeout_seconds is < 1 or > 3600)
-        {
-            throw new SkillException($"timeout_seconds must be between 1 and 3600 (got {timeout_seconds}).");
-        }
+        var limit = ToolResults.TimeLimit(timeout_seconds);
 
         EnsureReadyToRun(server, runName, "smoke-test");
         if (supervisor.IsRunning(runName) || skill.Runs.Snapshot(runName).Status == RunStatus.Running)
@@ -50,7 +47,7 @@ public sealed class RunTools(
         var specPath = skill.Workspace.SpecPath(runName);
         var hashBefore = SpecHash.Compute(specPath);
         var outcome = await smokeRunner.RunAsync(
-            runName, TimeSpan.FromSeconds(timeout_seconds), progress, cancellationToken);
+            runName, limit, progress, cancellationToken);
         var hashAfter = SpecHash.Compute(specPath);
         var changed = hashAfter != hashBefore;
         var passed = outcome.ExitCode == 0 && !changed;
